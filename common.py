@@ -1,0 +1,438 @@
+"""Shared plumbing for the MNIST lessons: loading, preprocessing, seeding, outputs.
+
+Every lesson imports this module first, by name (`import common`), so that TensorFlow
+starts quietly. Nothing here builds or trains a model: each lesson does that inline.
+
+What is here:
+- `load_mnist(path)`: MNIST as `(x_train, y_train), (x_test, y_test)` uint8 arrays, exactly
+  like `keras.datasets.mnist.load_data()`, from a local `.npz`, a folder of the original IDX
+  files, or Keras' own download and cache. Everything loaded is checked.
+- The preprocessing the slides teach: `flatten_images`, `add_channel_axis`, `scale_pixels`,
+  `one_hot_encode`.
+- `set_seed`, `print_banner`, the command-line convention (`lesson_parser`, `parse_args`),
+  where outputs go (`output_dir`) and how they are written without ever destroying a
+  previous run's file (`save_figure`, `save_json`, `save_model`).
+
+Bad input never ends in a traceback: it raises `UserError`, a `SystemExit` whose message
+Python prints as one line before exiting with status 1.
+"""
+
+import argparse
+import contextlib
+import gzip
+import json
+import os
+import platform
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+# TensorFlow prints a wall of C++ log lines while it starts. They are hidden here, once, so
+# that a lesson's output starts with what the lesson says. If the import itself fails, the
+# hidden lines are printed after all, because then they matter.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+@contextlib.contextmanager
+def _native_stderr_captured():
+    """Send file descriptor 2 (where C++ code writes) to a temporary file for a while."""
+    try:
+        stderr_fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        # No real stderr (an IDE console, a notebook): nothing to hide.
+        yield None
+        return
+    sys.stderr.flush()
+    saved_fd = os.dup(stderr_fd)
+    with tempfile.TemporaryFile(mode="w+b") as captured:
+        os.dup2(captured.fileno(), stderr_fd)
+        try:
+            yield captured
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved_fd, stderr_fd)
+            os.close(saved_fd)
+
+
+with _native_stderr_captured() as _startup_log:
+    try:
+        import keras  # noqa: E402
+        import tensorflow as tf  # noqa: E402
+    except BaseException:
+        if _startup_log is not None:
+            _startup_log.seek(0)
+            sys.stderr.buffer.write(_startup_log.read())
+        raise
+
+PROJECT_DIR = Path(__file__).resolve().parent
+DEFAULT_OUT_DIR = PROJECT_DIR / "outputs"
+NUM_CLASSES = 10
+IMAGE_SHAPE = (28, 28)
+DEFAULT_SEED = 42
+QUICK_TRAIN_SIZE = 2000  # training images in --quick mode
+QUICK_TEST_SIZE = 500  # test images in --quick mode
+QUICK_EPOCHS = 1  # epochs in --quick mode unless --epochs says otherwise
+NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
+IDX_FILES = {
+    "x_train": "train-images-idx3-ubyte",
+    "y_train": "train-labels-idx1-ubyte",
+    "x_test": "t10k-images-idx3-ubyte",
+    "y_test": "t10k-labels-idx1-ubyte",
+}
+IDX_UBYTE_TYPE = 0x08  # the IDX type code for unsigned bytes
+DOWNLOAD_HELP = (
+    "If this machine is offline or behind a proxy, download mnist.npz elsewhere "
+    "(https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz) and run "
+    "with --data PATH or MNIST_DATA=PATH (a .npz, or a folder of the four IDX files); "
+    "see Troubleshooting in README.md."
+)
+
+
+class UserError(SystemExit):
+    """A mistake in the input that the user can fix: one line on stderr, exit status 1."""
+
+    def __init__(self, message):
+        super().__init__(f"error: {message}")
+        self.message = message
+
+
+# %% Loading MNIST
+
+
+def load_mnist(path=None):
+    """Return MNIST as `(x_train, y_train), (x_test, y_test)`, uint8, checked.
+
+    `path` (or, when it is None, the `MNIST_DATA` environment variable) names a `.npz` in
+    Keras' layout or a folder with the four original IDX files, gzipped or not. Without
+    either, Keras downloads MNIST once and then reads it from its cache (~/.keras/datasets).
+    """
+    if path is None:
+        path = os.environ.get("MNIST_DATA") or None
+    if path is None:
+        arrays = _download_with_keras()
+    else:
+        path = Path(path).expanduser()
+        if path.is_dir():
+            arrays = _read_folder(path)
+        elif path.is_file():
+            arrays = _read_npz(path)
+        else:
+            raise UserError(
+                f"{path} does not exist: point --data or MNIST_DATA at mnist.npz "
+                "or at a folder with the four MNIST IDX files"
+            )
+    return _checked(arrays, source=str(path) if path else "Keras' MNIST download")
+
+
+def describe_source(path=None):
+    """Say in words where `load_mnist(path)` reads from, for the lesson's output."""
+    path = path or os.environ.get("MNIST_DATA")
+    if path:
+        return str(Path(path).expanduser().resolve())
+    return "keras.datasets.mnist (downloaded once, then cached in ~/.keras/datasets)"
+
+
+def _download_with_keras():
+    try:
+        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    except Exception as error:  # Keras raises bare Exceptions for network failures.
+        reason = " ".join(str(error).split())
+        raise UserError(f"could not download MNIST ({reason}). {DOWNLOAD_HELP}") from None
+    return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+
+
+def _read_npz(path):
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        # NumPy takes any file it cannot recognise for a pickle; say so plainly.
+        reason = "not a NumPy file" if "pickle" in str(error) else str(error)
+        raise UserError(
+            f"{path} is not a readable .npz file ({reason}); it may be truncated or "
+            "corrupt: download mnist.npz again"
+        ) from None
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise UserError(f"{path} is a single .npy array, not an .npz with the four MNIST arrays")
+    with archive:
+        missing = [key for key in NPZ_KEYS if key not in archive.files]
+        if missing:
+            raise UserError(
+                f"{path} lacks the keys {', '.join(missing)} (it has "
+                f"{', '.join(archive.files) or 'none'}); it needs "
+                f"{', '.join(NPZ_KEYS)} as keras.datasets.mnist writes them"
+            )
+        try:
+            return {key: archive[key] for key in NPZ_KEYS}
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+            raise UserError(
+                f"{path} cannot be read to the end ({error}); it is truncated or "
+                "corrupt: download mnist.npz again"
+            ) from None
+
+
+def _read_folder(folder):
+    found = {}
+    for key, stem in IDX_FILES.items():
+        # The original names, gzipped or not, and the common variant with a dot.
+        names = [stem, stem + ".gz", stem.replace("-idx", ".idx")]
+        names.append(names[-1] + ".gz")
+        candidates = [folder / name for name in names if (folder / name).is_file()]
+        if candidates:
+            found[key] = candidates[0]
+    if not found and (folder / "mnist.npz").is_file():
+        return _read_npz(folder / "mnist.npz")
+    missing = [IDX_FILES[key] for key in IDX_FILES if key not in found]
+    if missing:
+        raise UserError(
+            f"{folder} lacks the MNIST file(s) {', '.join(missing)} (.gz or not); "
+            "put the four IDX files or mnist.npz there"
+        )
+    return {key: _read_idx(file) for key, file in found.items()}
+
+
+def _read_idx(path):
+    """Read one IDX file: a 4-byte magic number, one 4-byte size per axis, then the data."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as stream:
+            content = stream.read()
+    except (OSError, EOFError) as error:
+        raise UserError(
+            f"{path} cannot be read ({error}); it may be truncated or corrupt: " "download it again"
+        ) from None
+    header_size = 4
+    if len(content) < header_size or content[0] != 0 or content[1] != 0:
+        raise UserError(f"{path} is not an IDX file (bad magic number)")
+    type_code, rank = content[2], content[3]
+    if type_code != IDX_UBYTE_TYPE:
+        raise UserError(f"{path} holds IDX type 0x{type_code:02x}, not unsigned bytes")
+    shape_end = header_size + 4 * rank
+    if len(content) < shape_end:
+        raise UserError(f"{path} is truncated inside its header: download it again")
+    shape = tuple(np.frombuffer(content[header_size:shape_end], dtype=">u4").tolist())
+    data = np.frombuffer(content[shape_end:], dtype=np.uint8)
+    if data.size != int(np.prod(shape)):
+        raise UserError(
+            f"{path} holds {data.size} bytes of data where its header promises "
+            f"{int(np.prod(shape))} for shape {shape}: it is truncated or corrupt, "
+            "download it again"
+        )
+    return data.reshape(shape)
+
+
+def _checked(arrays, source):
+    """Check what was loaded and return it in Keras' layout, or raise UserError."""
+    for split in ("train", "test"):
+        images, labels = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        if images.ndim != 3 or images.shape[1:] != IMAGE_SHAPE or len(images) == 0:
+            raise UserError(
+                f"x_{split} in {source} has shape {images.shape}; MNIST images need "
+                f"shape (N, {IMAGE_SHAPE[0]}, {IMAGE_SHAPE[1]}) with N > 0"
+            )
+        if images.dtype != np.uint8:
+            raise UserError(
+                f"x_{split} in {source} is {images.dtype}; MNIST images are uint8 "
+                "(0-255), as keras.datasets.mnist returns them"
+            )
+        if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+            raise UserError(
+                f"y_{split} in {source} has shape {labels.shape} and dtype "
+                f"{labels.dtype}; labels need to be one integer digit per image"
+            )
+        if len(labels) != len(images):
+            raise UserError(f"{source} has {len(images)} {split} images but {len(labels)} labels")
+        if labels.min() < 0 or labels.max() >= NUM_CLASSES:
+            raise UserError(
+                f"y_{split} in {source} holds labels from {labels.min()} to "
+                f"{labels.max()}; MNIST labels are the digits 0-{NUM_CLASSES - 1}"
+            )
+    return (
+        (arrays["x_train"], arrays["y_train"].astype(np.uint8)),
+        (arrays["x_test"], arrays["y_test"].astype(np.uint8)),
+    )
+
+
+def quick_subset(train, test):
+    """The first few thousand images, for --quick runs that finish in seconds."""
+    (x_train, y_train), (x_test, y_test) = train, test
+    return (
+        (x_train[:QUICK_TRAIN_SIZE], y_train[:QUICK_TRAIN_SIZE]),
+        (x_test[:QUICK_TEST_SIZE], y_test[:QUICK_TEST_SIZE]),
+    )
+
+
+# %% Preprocessing, one small step each
+
+
+def flatten_images(images):
+    """(N, 28, 28) -> (N, 784): one row of pixels per image, for a dense network."""
+    return images.reshape(len(images), -1)
+
+
+def add_channel_axis(images):
+    """(N, 28, 28) -> (N, 28, 28, 1): the single grey channel a Conv2D layer expects."""
+    return images.reshape(*images.shape, 1)
+
+
+def scale_pixels(images):
+    """uint8 0-255 -> float32 0.0-1.0: small inputs keep the first updates stable."""
+    return images.astype("float32") / 255.0
+
+
+def one_hot_encode(labels):
+    """Digits (N,) -> (N, 10) rows with a single 1, the target of a softmax output."""
+    return keras.utils.to_categorical(labels, num_classes=NUM_CLASSES)
+
+
+# %% Seeding, banner, command line
+
+
+def set_seed(seed):
+    """Seed Python, NumPy and TensorFlow, and ask TensorFlow for deterministic ops.
+
+    Two runs with the same seed on the same machine and versions print the same numbers.
+    """
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def print_banner():
+    """One line with the versions a bug report or a lecturer's slide needs."""
+    print(
+        f"Python {platform.python_version()} | TensorFlow {tf.__version__} | "
+        f"Keras {keras.__version__} (backend: {keras.backend.backend()})"
+    )
+
+
+def print_heading(title):
+    """A heading in the terminal that matches the lesson's `# %%` section."""
+    print(f"\n## {title}")
+
+
+def lesson_parser(description, epochs=None, batch_size=None):
+    """The command line every lesson shares; training lessons pass their defaults."""
+    parser = argparse.ArgumentParser(
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--data",
+        metavar="PATH",
+        help="mnist.npz or a folder of the four IDX files (default: $MNIST_DATA, "
+        "else Keras' download and cache)",
+    )
+    parser.add_argument(
+        "--out",
+        metavar="DIR",
+        type=Path,
+        default=DEFAULT_OUT_DIR,
+        help="where models, metrics and figures go (default: outputs/ beside the scripts)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help=f"random seed; the same seed gives the same numbers (default: {DEFAULT_SEED})",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"a small subset ({QUICK_TRAIN_SIZE} training, {QUICK_TEST_SIZE} test "
+        f"images) and {QUICK_EPOCHS} epoch, to finish in seconds (for demos and tests)",
+    )
+    parser.add_argument("--show", action="store_true", help="also open each figure in a window")
+    if epochs is not None:
+        parser.add_argument(
+            "--epochs",
+            type=int,
+            help=f"passes over the training data (default: {epochs}; "
+            f"{QUICK_EPOCHS} with --quick)",
+        )
+        parser.set_defaults(default_epochs=epochs)
+    if batch_size is not None:
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=batch_size,
+            help=f"images per gradient step (default: {batch_size})",
+        )
+    return parser
+
+
+def parse_args(parser, argv=None):
+    """Parse the command line, fill in --quick's epochs and check the numbers."""
+    args = parser.parse_args(argv)
+    if hasattr(args, "default_epochs"):
+        if args.epochs is None:
+            args.epochs = QUICK_EPOCHS if args.quick else args.default_epochs
+        if args.epochs < 1:
+            parser.error("--epochs must be at least 1")
+    if getattr(args, "batch_size", 1) < 1:
+        parser.error("--batch-size must be at least 1")
+    return args
+
+
+# %% Where outputs go, written so that a failed run never destroys an earlier one
+
+
+def output_dir(args, subfolder=None):
+    """The output folder (created if needed), or one of its subfolders."""
+    folder = Path(args.out).expanduser()
+    if subfolder:
+        folder = folder / subfolder
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError(
+            f"cannot create the output folder {folder} ({error.strerror}); "
+            "choose another with --out DIR"
+        ) from None
+    return folder
+
+
+@contextlib.contextmanager
+def _replaced_atomically(path):
+    """Yield a temporary path beside `path`; move it over `path` only if all went well.
+
+    A crash, an error or Ctrl-C while writing leaves the previous file untouched.
+    """
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix
+    )
+    os.close(handle)
+    try:
+        yield Path(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def save_figure(figure, path, show=False):
+    """Save a Matplotlib figure as PNG, print where, and open a window only if asked."""
+    import matplotlib.pyplot as plt
+
+    with _replaced_atomically(path) as temporary:
+        figure.savefig(temporary, format="png", dpi=100, bbox_inches="tight")
+    print(f"Saved figure: {path}")
+    if show:
+        plt.show()
+    plt.close(figure)
+
+
+def save_json(data, path):
+    """Write `data` as indented JSON, replacing any earlier file only when complete."""
+    with _replaced_atomically(path) as temporary:
+        temporary.write_text(json.dumps(data, indent=2) + "\n")
+    print(f"Saved: {path}")
+
+
+def save_model(model, path):
+    """Save a Keras model as a `.keras` file, replacing an earlier one only when complete."""
+    with _replaced_atomically(path) as temporary:
+        model.save(temporary)
+    print(f"Saved model: {path}")

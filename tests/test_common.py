@@ -1,0 +1,292 @@
+"""The loaders, their error paths, the preprocessing steps, seeding and safe saving."""
+
+import common
+
+import gzip
+import json
+
+import digits
+import keras
+import numpy as np
+import pytest
+
+# %% Loading: every format gives back exactly the arrays that went in
+
+
+def assert_same_arrays(loaded, arrays):
+    (x_train, y_train), (x_test, y_test) = loaded
+    for key, array in zip(digits.IDX_NAMES, (x_train, y_train, x_test, y_test)):
+        assert array.dtype == np.uint8
+        np.testing.assert_array_equal(array, arrays[key])
+
+
+def test_load_npz(mnist_npz, mnist_arrays):
+    assert_same_arrays(common.load_mnist(mnist_npz), mnist_arrays)
+
+
+@pytest.mark.parametrize("gzipped", [True, False])
+def test_load_idx_folder(tmp_path, mnist_arrays, gzipped):
+    folder = digits.write_idx_folder(mnist_arrays, tmp_path / "idx", gzipped=gzipped)
+    assert_same_arrays(common.load_mnist(folder), mnist_arrays)
+
+
+def test_load_idx_with_dotted_names(tmp_path, mnist_arrays):
+    # Some mirrors (Kaggle's, for one) name the files train-images.idx3-ubyte.
+    folder = digits.write_idx_folder(mnist_arrays, tmp_path / "idx", gzipped=False)
+    for file in folder.iterdir():
+        file.rename(folder / file.name.replace("-idx", ".idx"))
+    assert_same_arrays(common.load_mnist(folder), mnist_arrays)
+
+
+def test_load_folder_holding_npz(tmp_path, mnist_arrays):
+    np.savez(tmp_path / "mnist.npz", **mnist_arrays)
+    assert_same_arrays(common.load_mnist(tmp_path), mnist_arrays)
+
+
+def test_environment_variable_is_used(monkeypatch, mnist_npz, mnist_arrays):
+    monkeypatch.setenv("MNIST_DATA", str(mnist_npz))
+    assert_same_arrays(common.load_mnist(), mnist_arrays)
+
+
+def test_explicit_path_wins_over_environment(monkeypatch, tmp_path, mnist_npz, mnist_arrays):
+    monkeypatch.setenv("MNIST_DATA", str(tmp_path / "missing.npz"))
+    assert_same_arrays(common.load_mnist(mnist_npz), mnist_arrays)
+
+
+def test_without_path_keras_download_is_used(monkeypatch, mnist_arrays):
+    monkeypatch.delenv("MNIST_DATA", raising=False)
+    arrays = mnist_arrays
+    monkeypatch.setattr(
+        keras.datasets.mnist,
+        "load_data",
+        lambda: ((arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])),
+    )
+    assert_same_arrays(common.load_mnist(), mnist_arrays)
+
+
+# %% Loading: every bad input ends in a UserError that says what to do
+
+
+def expect_user_error(path, *expected_words):
+    with pytest.raises(common.UserError) as raised:
+        common.load_mnist(path)
+    message = str(raised.value)
+    assert message.startswith("error: ") and "\n" not in message
+    for word in expected_words:
+        assert word in message, message
+    assert raised.value.code == message  # SystemExit prints it and exits with status 1
+
+
+def test_failed_download_says_how_to_work_offline(monkeypatch):
+    monkeypatch.delenv("MNIST_DATA", raising=False)
+
+    def offline():
+        raise Exception("URL fetch failure on https://example/mnist.npz: None -- [Errno -3]")
+
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
+    expect_user_error(None, "could not download MNIST", "URL fetch failure", "MNIST_DATA")
+
+
+def test_missing_file(tmp_path):
+    expect_user_error(tmp_path / "nowhere.npz", "does not exist", "MNIST_DATA")
+
+
+def test_empty_folder(tmp_path):
+    expect_user_error(tmp_path, "lacks the MNIST file", "train-images-idx3-ubyte")
+
+
+def test_folder_missing_one_file(tmp_path, mnist_arrays):
+    folder = digits.write_idx_folder(mnist_arrays, tmp_path / "idx")
+    (folder / "t10k-labels-idx1-ubyte.gz").unlink()
+    expect_user_error(folder, "t10k-labels-idx1-ubyte")
+
+
+def test_corrupt_npz(tmp_path):
+    path = tmp_path / "mnist.npz"
+    path.write_bytes(b"this is not a zip archive" * 10)
+    expect_user_error(path, "not a readable .npz", "download mnist.npz again")
+
+
+def test_truncated_npz(tmp_path, mnist_npz):
+    path = tmp_path / "mnist.npz"
+    path.write_bytes(mnist_npz.read_bytes()[: mnist_npz.stat().st_size // 2])
+    expect_user_error(path, "truncated or corrupt")
+
+
+def test_npz_with_wrong_keys(tmp_path, mnist_arrays):
+    path = tmp_path / "mnist.npz"
+    np.savez(path, images=mnist_arrays["x_train"], labels=mnist_arrays["y_train"])
+    expect_user_error(path, "lacks the keys", "x_train", "it has images, labels")
+
+
+def test_single_npy_file(tmp_path, mnist_arrays):
+    path = tmp_path / "mnist.npy"
+    np.save(path, mnist_arrays["x_train"])
+    expect_user_error(path, "single .npy array")
+
+
+@pytest.mark.parametrize(
+    "key, change, expected",
+    [
+        ("x_train", lambda a: a.reshape(len(a), -1), "shape"),
+        ("x_test", lambda a: a[:, :20, :20], "shape"),
+        ("x_train", lambda a: a[:0], "N > 0"),
+        ("x_train", lambda a: a.astype("float32") / 255, "float32"),
+        ("y_train", lambda a: a + 1, "labels from 1 to 10"),
+        ("y_test", lambda a: a.astype("int64") - 1, "labels from -1 to 8"),
+        ("y_train", lambda a: a.astype("float32"), "dtype float32"),
+        ("y_test", lambda a: a[:-5], "200 test images but 195 labels"),
+    ],
+)
+def test_bad_arrays(tmp_path, mnist_arrays, key, change, expected):
+    path = tmp_path / "mnist.npz"
+    np.savez(path, **{**mnist_arrays, key: change(mnist_arrays[key])})
+    expect_user_error(path, expected)
+
+
+def test_truncated_gzipped_idx(tmp_path, mnist_arrays):
+    folder = digits.write_idx_folder(mnist_arrays, tmp_path / "idx")
+    file = folder / "train-images-idx3-ubyte.gz"
+    file.write_bytes(file.read_bytes()[:-200])
+    expect_user_error(folder, "train-images-idx3-ubyte.gz", "truncated or corrupt")
+
+
+def test_truncated_raw_idx(tmp_path, mnist_arrays):
+    folder = digits.write_idx_folder(mnist_arrays, tmp_path / "idx", gzipped=False)
+    file = folder / "t10k-images-idx3-ubyte"
+    file.write_bytes(file.read_bytes()[:-100])
+    expect_user_error(folder, "truncated or corrupt", "header promises")
+
+
+def test_idx_with_bad_magic_number(tmp_path, mnist_arrays):
+    folder = digits.write_idx_folder(mnist_arrays, tmp_path / "idx")
+    (folder / "train-labels-idx1-ubyte.gz").write_bytes(gzip.compress(b"<html>403</html>"))
+    expect_user_error(folder, "not an IDX file")
+
+
+def test_idx_images_and_labels_disagree(tmp_path, mnist_arrays):
+    arrays = {**mnist_arrays, "y_train": mnist_arrays["y_train"][:10]}
+    folder = digits.write_idx_folder(arrays, tmp_path / "idx")
+    expect_user_error(folder, "600 train images but 10 labels")
+
+
+# %% Preprocessing
+
+
+def test_preprocessing_shapes_dtypes_ranges(mnist_arrays):
+    images, labels = mnist_arrays["x_train"], mnist_arrays["y_train"]
+    flat = common.flatten_images(images)
+    assert flat.shape == (len(images), 784) and flat.dtype == np.uint8
+    np.testing.assert_array_equal(flat[3], images[3].ravel())
+    channels = common.add_channel_axis(images)
+    assert channels.shape == (len(images), 28, 28, 1)
+    scaled = common.scale_pixels(images)
+    assert scaled.dtype == np.float32 and scaled.shape == images.shape
+    assert scaled.min() == 0.0 and scaled.max() == 1.0
+    np.testing.assert_allclose(scaled * 255, images, atol=1e-4)
+    encoded = common.one_hot_encode(labels)
+    assert encoded.shape == (len(labels), 10)
+    np.testing.assert_array_equal(encoded.sum(axis=1), 1)
+    np.testing.assert_array_equal(encoded.argmax(axis=1), labels)
+
+
+def test_quick_subset_is_small(mnist_arrays):
+    train = (np.zeros((5000, 28, 28), np.uint8), np.zeros(5000, np.uint8))
+    test = (np.zeros((3000, 28, 28), np.uint8), np.zeros(3000, np.uint8))
+    (x_train, y_train), (x_test, y_test) = common.quick_subset(train, test)
+    assert len(x_train) == len(y_train) == common.QUICK_TRAIN_SIZE
+    assert len(x_test) == len(y_test) == common.QUICK_TEST_SIZE
+
+
+# %% Seeding: two runs with one seed give the same numbers, another seed does not
+
+
+def train_tiny_model(seed, arrays):
+    common.set_seed(seed)
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(784,)),
+            keras.layers.Dense(16, activation="relu"),
+            keras.layers.Dropout(0.2),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    x = common.scale_pixels(common.flatten_images(arrays["x_train"]))
+    y = common.one_hot_encode(arrays["y_train"])
+    history = model.fit(x, y, epochs=2, batch_size=32, validation_split=0.1, verbose=0)
+    return history.history["loss"], model.get_weights()
+
+
+def test_same_seed_same_numbers(mnist_arrays):
+    first_loss, first_weights = train_tiny_model(7, mnist_arrays)
+    second_loss, second_weights = train_tiny_model(7, mnist_arrays)
+    other_loss, _ = train_tiny_model(8, mnist_arrays)
+    assert first_loss == second_loss
+    for first, second in zip(first_weights, second_weights):
+        np.testing.assert_array_equal(first, second)
+    assert other_loss != first_loss
+
+
+# %% Command line
+
+
+def test_quick_means_one_epoch_unless_told_otherwise():
+    parser = common.lesson_parser("test", epochs=10, batch_size=200)
+    assert common.parse_args(parser, []).epochs == 10
+    assert common.parse_args(parser, ["--quick"]).epochs == common.QUICK_EPOCHS
+    assert common.parse_args(parser, ["--quick", "--epochs", "3"]).epochs == 3
+    assert common.parse_args(parser, ["--batch-size", "64"]).batch_size == 64
+
+
+@pytest.mark.parametrize("arguments", [["--epochs", "0"], ["--batch-size", "-1"]])
+def test_nonsense_numbers_are_refused(arguments, capsys):
+    parser = common.lesson_parser("test", epochs=10, batch_size=200)
+    with pytest.raises(SystemExit) as raised:
+        common.parse_args(parser, arguments)
+    assert raised.value.code == 2
+    assert "must be at least 1" in capsys.readouterr().err
+
+
+# %% Saving never destroys what an earlier run saved
+
+
+def test_failed_json_save_keeps_the_old_file(tmp_path):
+    path = tmp_path / "metrics.json"
+    common.save_json({"test_error_percent": 1.0}, path)
+    with pytest.raises(TypeError):
+        common.save_json({"not serializable": object()}, path)
+    assert json.loads(path.read_text()) == {"test_error_percent": 1.0}
+    assert [file.name for file in tmp_path.iterdir()] == ["metrics.json"]
+
+
+def test_failed_model_save_keeps_the_old_model(tmp_path, monkeypatch):
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(2)])
+    path = tmp_path / "model.keras"
+    common.save_model(model, path)
+    before = path.read_bytes()
+
+    def interrupted(self, filepath, *args, **kwargs):
+        with open(filepath, "wb") as partial:
+            partial.write(b"half a model")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(keras.Model, "save", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        common.save_model(model, path)
+    assert path.read_bytes() == before
+    assert [file.name for file in tmp_path.iterdir()] == ["model.keras"]
+    monkeypatch.undo()
+    reloaded = keras.models.load_model(path)
+    np.testing.assert_array_equal(reloaded.get_weights()[0], model.get_weights()[0])
+
+
+def test_unwritable_output_folder_is_a_user_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+
+    class Arguments:
+        out = blocker / "outputs"
+
+    with pytest.raises(common.UserError, match="choose another with --out"):
+        common.output_dir(Arguments())

@@ -1,0 +1,41 @@
+"""Lesson 0 end to end, from another folder, on data the tests make."""
+
+import re
+
+import numpy as np
+from conftest import assert_clean_failure, assert_png, run_script
+
+
+def test_lesson_00_quick(tmp_path, mnist_npz):
+    result = run_script("00_load_data.py", "--quick", "--data", mnist_npz, "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "I0000" not in result.stderr
+    output = result.stdout
+    assert re.search(r"x_train +shape \(600, 28, 28\) +dtype uint8", output)
+    assert "total    600    200" in output
+    assert "flatten_images (dense networks)    shape (600, 784)" in output
+    assert "one_hot_encode" in output and "(600, 10)" in output
+    for name in ("00_first_four_digits.png", "00_random_digits.png"):
+        assert_png(tmp_path / "figures" / name)
+        assert f"Saved figure: {tmp_path / 'figures' / name}" in output
+
+
+def test_lesson_00_reads_idx_folder_from_environment(tmp_path, mnist_arrays):
+    import digits
+
+    folder = digits.write_idx_folder(mnist_arrays, tmp_path / "idx", gzipped=True)
+    result = run_script("00_load_data.py", "--out", tmp_path, env={"MNIST_DATA": str(folder)})
+    assert result.returncode == 0, result.stderr
+    counts = np.bincount(mnist_arrays["y_test"], minlength=10)
+    assert f"    9 {np.bincount(mnist_arrays['y_train'])[9]:6d} {counts[9]:6d}" in result.stdout
+
+
+def test_lesson_00_bad_data_is_one_clear_line(tmp_path):
+    bad = tmp_path / "mnist.npz"
+    bad.write_bytes(b"\x00" * 100)
+    result = run_script("00_load_data.py", "--data", bad, "--out", tmp_path)
+    assert_clean_failure(result, str(bad), "download mnist.npz again")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_script("00_load_data.py", "--out", tmp_path, env={"MNIST_DATA": str(empty)})
+    assert_clean_failure(result, "lacks the MNIST file")
