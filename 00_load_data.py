@@ -32,11 +32,7 @@ figures_dir = common.output_dir(args, "figures")
 
 # %% Load the data
 common.print_heading("Load the data")
-print(f"Source: {common.describe_source(args.data)}")
-(x_train, y_train), (x_test, y_test) = common.load_mnist(args.data)
-if args.quick:
-    (x_train, y_train), (x_test, y_test) = common.quick_subset((x_train, y_train), (x_test, y_test))
-    print("Quick mode: a small subset of the data.")
+(x_train, y_train), (x_test, y_test) = common.load_lesson_data(args)
 for name, array in [
     ("x_train", x_train),
     ("y_train", y_train),

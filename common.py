@@ -67,6 +67,20 @@ with _native_stderr_captured() as _startup_log:
             sys.stderr.buffer.write(_startup_log.read())
         raise
 
+
+def _report_interruption(exception_type, exception, trace):
+    """Ctrl-C ends a lesson with one line instead of a traceback; other errors as usual."""
+    if issubclass(exception_type, KeyboardInterrupt):
+        sys.stdout.flush()
+        sys.stderr.write("\nInterrupted: files saved by earlier runs are unchanged.\n")
+        sys.stderr.flush()
+        os._exit(130)  # the shell's usual status for Ctrl-C
+    sys.__excepthook__(exception_type, exception, trace)
+
+
+sys.excepthook = _report_interruption
+
+
 PROJECT_DIR = Path(__file__).resolve().parent
 DEFAULT_OUT_DIR = PROJECT_DIR / "outputs"
 NUM_CLASSES = 10
@@ -264,6 +278,29 @@ def quick_subset(train, test):
     )
 
 
+def load_lesson_data(args):
+    """Load MNIST as the lesson's --data says, say from where, and cut it down for --quick."""
+    print(f"Source: {describe_source(args.data)}")
+    train, test = load_mnist(args.data)
+    if args.quick:
+        train, test = quick_subset(train, test)
+        print(f"Quick mode: {len(train[0])} training and {len(test[0])} test images.")
+    return train, test
+
+
+def hold_out_validation(images, labels, fraction):
+    """Split the last `fraction` of the training data off for validation.
+
+    The model is checked on these images after every epoch; the test set stays untouched
+    until the end, so that the final number is an honest estimate.
+    """
+    validation_size = int(len(images) * fraction)
+    if validation_size == 0:
+        raise UserError(f"{len(images)} training images are too few to hold out {fraction:.0%}")
+    split = len(images) - validation_size
+    return (images[:split], labels[:split]), (images[split:], labels[split:])
+
+
 # %% Preprocessing, one small step each
 
 
@@ -436,3 +473,92 @@ def save_model(model, path):
     with _replaced_atomically(path) as temporary:
         model.save(temporary)
     print(f"Saved model: {path}")
+
+
+def run_name(script_file, variant=None):
+    """The name a lesson's outputs share: its script's name, plus a variant if any."""
+    name = Path(script_file).stem
+    return f"{name}_{variant}" if variant else name
+
+
+def progress_verbosity():
+    """Keras' progress bar in a terminal; one line per epoch in a log file or a test."""
+    return "auto" if sys.stdout.isatty() else 2
+
+
+# %% Reporting what a trained model does
+
+
+def print_test_error(predicted_digits, labels):
+    """The line every lesson ends with, computed from the predictions themselves."""
+    misclassified = int(np.sum(predicted_digits != labels))
+    error_percent = 100.0 * misclassified / len(labels)
+    print(f"Test error: {error_percent:.2f}% ({misclassified} of {len(labels)} misclassified)")
+    return error_percent, misclassified
+
+
+def print_predictions(probabilities, labels, indices):
+    """Predicted digit, confidence and all ten probabilities for a few test images."""
+    header = " ".join(f"{digit:>5}" for digit in range(NUM_CLASSES))
+    print(f"image label predicted confidence | probability (%) of each digit\n{'':34}{header}")
+    for index in indices:
+        row = probabilities[index]
+        predicted = int(np.argmax(row))
+        mark = "" if predicted == labels[index] else "  <- wrong"
+        cells = " ".join(f"{100 * value:5.1f}" for value in row)
+        print(
+            f"{index:5d} {labels[index]:5d} {predicted:9d} {100 * row[predicted]:9.2f}% | "
+            f"{cells}{mark}"
+        )
+
+
+def training_curves_figure(history, title):
+    """Accuracy and loss per epoch, training against validation, side by side."""
+    import matplotlib.pyplot as plt
+
+    epochs = range(1, len(history["loss"]) + 1)
+    figure, (accuracy_axis, loss_axis) = plt.subplots(1, 2, figsize=(11, 4))
+    for axis, metric, label in [
+        (accuracy_axis, "accuracy", "Accuracy"),
+        (loss_axis, "loss", "Loss (cross-entropy)"),
+    ]:
+        axis.plot(epochs, history[metric], "o-", label="training")
+        if f"val_{metric}" in history:
+            axis.plot(epochs, history[f"val_{metric}"], "s-", label="validation")
+        axis.set_xlabel("Epoch")
+        axis.set_ylabel(label)
+        axis.set_title(f"{label} per epoch")
+        axis.grid(True, alpha=0.3)
+        axis.legend()
+    figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def training_metrics(args, model, misclassified, test_images, train_seconds, **extra):
+    """The numbers a lesson writes to metrics/<script>.json, for lesson 04 and the README."""
+    return {
+        "test_error_percent": round(100 * misclassified / test_images, 4),
+        "misclassified": misclassified,
+        "test_images": test_images,
+        "parameters": model.count_params(),
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "train_seconds": round(train_seconds, 2),
+        "seed": args.seed,
+        "quick": args.quick,
+        **extra,
+    }
+
+
+def save_training_outputs(args, name, model, history, metrics, title):
+    """Model (.keras), history (JSON), curves (PNG) and metrics (JSON) in the output folder.
+
+    Each file replaces the previous run's only once it is completely written.
+    """
+    history = {key: [float(value) for value in values] for key, values in history.items()}
+    save_model(model, output_dir(args, "models") / f"{name}.keras")
+    save_json(history, output_dir(args, "history") / f"{name}.json")
+    figure = training_curves_figure(history, title)
+    save_figure(figure, output_dir(args, "figures") / f"{name}_curves.png", args.show)
+    save_json(metrics, output_dir(args, "metrics") / f"{name}.json")
