@@ -4,7 +4,7 @@ Description: One hidden layer of 784 neurons learns to read digits from raw pixe
     the baseline that every later lesson has to beat.
 
 Run:
-    python 01_mlp_baseline.py           # the full data, 10 epochs
+    python 01_mlp_baseline.py           # the full data, 7 epochs
     python 01_mlp_baseline.py --quick   # a small subset and one epoch, in seconds
 
 Expected: a test error of about 1.8-2.1% (the slides publish 1.71%), in about 15 s of
@@ -15,13 +15,18 @@ training on a 2-core laptop CPU. See README.md for the numbers measured over sev
 # `common` comes first so that TensorFlow starts without its wall of log lines.
 import common
 
+import math
 import time
 
 import keras
 import numpy as np
 from keras import layers
 
-EPOCHS = 10  # passes over the training data, as in the slides
+# The slides train for 10 epochs at Adam's default learning rate, 0.001. Starting at twice
+# that and letting it fall to zero over the run reaches a lower error in 7 epochs: 30% less
+# training time (measured against the slides' recipe: see README.md).
+EPOCHS = 7  # passes over the training data
+INITIAL_LEARNING_RATE = 0.002  # falls along a cosine curve to zero at the last step
 BATCH_SIZE = 200  # images per gradient step, as in the slides
 VALIDATION_FRACTION = 0.1  # training images held out to watch for overfitting
 # Run this many batches per call into TensorFlow. The maths is the same; only the Python
@@ -68,8 +73,13 @@ model = keras.Sequential(
     ],
     name="mlp_baseline",
 )
+# Big steps while the model is far from good, small careful ones at the end.
+steps_per_epoch = math.ceil(len(x_fit) / args.batch_size)
+learning_rate = keras.optimizers.schedules.CosineDecay(
+    INITIAL_LEARNING_RATE, decay_steps=args.epochs * steps_per_epoch
+)
 model.compile(
-    optimizer="adam",
+    optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
     loss="categorical_crossentropy",
     metrics=["accuracy"],
     steps_per_execution=STEPS_PER_EXECUTION,

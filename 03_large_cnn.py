@@ -4,7 +4,7 @@ Description: Two convolutional layers, the second building on the patterns of th
     and two dense layers: fewer parameters than lesson 2 and a lower error.
 
 Run:
-    python 03_large_cnn.py                        # the slides' model, 10 epochs
+    python 03_large_cnn.py                        # the slides' model, 7 epochs
     python 03_large_cnn.py --quick                # a small subset and one epoch, in seconds
     python 03_large_cnn.py --variant deitel       # another lecture deck's model, see --help
 
@@ -16,37 +16,43 @@ training on a 2-core laptop CPU. See README.md for the numbers measured over sev
 # `common` comes first so that TensorFlow starts without its wall of log lines.
 import common
 
+import math
 import time
 
 import keras
 import numpy as np
 from keras import layers
 
-# Each lecture deck's model trains with its own recipe: (epochs, batch size).
+# Each lecture deck's model trains with its own recipe: (epochs, batch size, schedule).
+# The other decks keep Adam's constant default learning rate, as they wrote it. For this
+# course's model, the slides' 10 epochs at 0.001 became 7 epochs with a learning rate that
+# starts at 0.002 and falls to zero: a lower error in 30% less time (see README.md).
 RECIPES = {
-    "slides": (10, 200),  # this course's slides (the default)
-    "tf2_notebook": (3, 32),  # the "TF2 notebook" deck
-    "deitel": (5, 64),  # Deitel & Deitel's deck
-    "lab7": (12, 128),  # the "Lab 7" deck
+    "slides": (7, 200, True),  # this course's slides (the default)
+    "tf2_notebook": (3, 32, False),  # the "TF2 notebook" deck
+    "deitel": (5, 64, False),  # Deitel & Deitel's deck
+    "lab7": (12, 128, False),  # the "Lab 7" deck
 }
+INITIAL_LEARNING_RATE = 0.002  # with the schedule: falls along a cosine curve to zero
+CONSTANT_LEARNING_RATE = 0.001  # without it: Adam's default
 VALIDATION_FRACTION = 0.1  # training images held out to watch for overfitting
 # Run this many batches per call into TensorFlow. The maths is the same; only the Python
 # overhead between batches goes away (measured: see bench/ in README.md).
 STEPS_PER_EXECUTION = 10
 IMAGES_TO_INSPECT = 4  # test images whose predictions are printed at the end
 
-default_epochs, default_batch_size = RECIPES["slides"]
+default_epochs, default_batch_size, _ = RECIPES["slides"]
 parser = common.lesson_parser(__doc__, epochs=default_epochs, batch_size=default_batch_size)
 parser.add_argument(
     "--variant",
     choices=RECIPES,
     default="slides",
     help="which deck's model to train; each has its own epochs and batch size: "
-    + ", ".join(f"{name} ({e} epochs, batch {b})" for name, (e, b) in RECIPES.items()),
+    + ", ".join(f"{name} ({e} epochs, batch {b})" for name, (e, b, _) in RECIPES.items()),
 )
 # The chosen deck sets the defaults that --epochs and --batch-size can still override.
 variant = parser.parse_known_args()[0].variant
-default_epochs, default_batch_size = RECIPES[variant]
+default_epochs, default_batch_size, scheduled = RECIPES[variant]
 parser.set_defaults(default_epochs=default_epochs, batch_size=default_batch_size)
 args = common.parse_args(parser)
 common.print_banner()
@@ -140,8 +146,16 @@ else:  # lab7
         ],
         name="lab7_cnn",
     )
+# With the schedule: big steps while the model is far from good, careful ones at the end.
+if scheduled:
+    steps_per_epoch = math.ceil(len(x_fit) / args.batch_size)
+    learning_rate = keras.optimizers.schedules.CosineDecay(
+        INITIAL_LEARNING_RATE, decay_steps=args.epochs * steps_per_epoch
+    )
+else:
+    learning_rate = CONSTANT_LEARNING_RATE
 model.compile(
-    optimizer="adam",
+    optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
     loss="categorical_crossentropy",
     metrics=["accuracy"],
     steps_per_execution=STEPS_PER_EXECUTION,

@@ -349,17 +349,11 @@ def print_heading(title):
     print(f"\n## {title}")
 
 
-def lesson_parser(description, epochs=None, batch_size=None):
+def lesson_parser(description, epochs=None, batch_size=None, uses_mnist=True):
     """The command line every lesson shares; training lessons pass their defaults."""
     parser = argparse.ArgumentParser(
         description=description,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--data",
-        metavar="PATH",
-        help="mnist.npz or a folder of the four IDX files (default: $MNIST_DATA, "
-        "else Keras' download and cache)",
     )
     parser.add_argument(
         "--out",
@@ -368,18 +362,25 @@ def lesson_parser(description, epochs=None, batch_size=None):
         default=DEFAULT_OUT_DIR,
         help="where models, metrics and figures go (default: outputs/ beside the scripts)",
     )
-    parser.add_argument(
-        "--seed",
-        type=int,
-        default=DEFAULT_SEED,
-        help=f"random seed; the same seed gives the same numbers (default: {DEFAULT_SEED})",
-    )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help=f"a small subset ({QUICK_TRAIN_SIZE} training, {QUICK_TEST_SIZE} test "
-        f"images) and {QUICK_EPOCHS} epoch, to finish in seconds (for demos and tests)",
-    )
+    if uses_mnist:
+        parser.add_argument(
+            "--data",
+            metavar="PATH",
+            help="mnist.npz or a folder of the four IDX files (default: $MNIST_DATA, "
+            "else Keras' download and cache)",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
+            help=f"random seed; the same seed gives the same numbers (default: {DEFAULT_SEED})",
+        )
+        parser.add_argument(
+            "--quick",
+            action="store_true",
+            help=f"a small subset ({QUICK_TRAIN_SIZE} training, {QUICK_TEST_SIZE} test "
+            f"images) and {QUICK_EPOCHS} epoch, to finish in seconds (for demos and tests)",
+        )
     parser.add_argument("--show", action="store_true", help="also open each figure in a window")
     if epochs is not None:
         parser.add_argument(
@@ -449,13 +450,13 @@ def _replaced_atomically(path):
             os.remove(temporary)
 
 
-def save_figure(figure, path, show=False):
+def save_figure(figure, path, show=False, log=None):
     """Save a Matplotlib figure as PNG, print where, and open a window only if asked."""
     import matplotlib.pyplot as plt
 
     with _replaced_atomically(path) as temporary:
         figure.savefig(temporary, format="png", dpi=100, bbox_inches="tight")
-    print(f"Saved figure: {path}")
+    print(f"Saved figure: {path}", file=log or sys.stdout)
     if show:
         plt.show()
     plt.close(figure)
@@ -562,3 +563,35 @@ def save_training_outputs(args, name, model, history, metrics, title):
     figure = training_curves_figure(history, title)
     save_figure(figure, output_dir(args, "figures") / f"{name}_curves.png", args.show)
     save_json(metrics, output_dir(args, "metrics") / f"{name}.json")
+
+
+def saved_stages(out):
+    """{name: metrics} for every lesson whose model and metrics are in the output folder."""
+    stages = {}
+    for metrics_file in sorted((Path(out) / "metrics").glob("*.json")):
+        if (Path(out) / "models" / f"{metrics_file.stem}.keras").is_file():
+            stages[metrics_file.stem] = json.loads(metrics_file.read_text())
+    return stages
+
+
+def best_saved_model(out, stages=None):
+    """The path of the saved model with the lowest test error, or a UserError if none."""
+    stages = saved_stages(out) if stages is None else stages
+    if not stages:
+        raise UserError(
+            f"no saved model in {Path(out) / 'models'}: run 01_mlp_baseline.py "
+            "(or 02-03, 05) first, or name one with --model PATH"
+        )
+    best = min(stages, key=lambda name: stages[name]["test_error_percent"])
+    return Path(out) / "models" / f"{best}.keras"
+
+
+def load_saved_model(path):
+    """Load a `.keras` model, or end with one line saying what is wrong with the file."""
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise UserError(f"{path} does not exist: name a saved .keras model with --model PATH")
+    try:
+        return keras.models.load_model(path)
+    except (OSError, ValueError, zipfile.BadZipFile) as error:
+        raise UserError(f"{path} is not a readable Keras model ({error}); train it again") from None

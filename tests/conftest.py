@@ -1,6 +1,8 @@
 """Fixtures shared by the tests: small MNIST-like data in each format, and a script runner."""
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +14,10 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import common  # noqa: E402
+
 import digits  # noqa: E402
+import keras  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -63,3 +68,76 @@ def assert_png(path):
     with Image.open(path) as image:
         assert image.format == "PNG"
         assert image.width > 100 and image.height > 100
+
+
+TRAINING_LESSONS = {
+    "01_mlp_baseline": ("01_mlp_baseline.py", (784,)),
+    "02_simple_cnn": ("02_simple_cnn.py", (28, 28, 1)),
+    "03_large_cnn": ("03_large_cnn.py", (28, 28, 1)),
+}
+QUICK_SEED = 3
+
+
+@pytest.fixture(scope="session")
+def trained_outputs(mnist_npz, tmp_path_factory):
+    """One output folder where lessons 01-03 each ran once in quick mode: (folder, results)."""
+    out = tmp_path_factory.mktemp("outputs")
+    results = {
+        name: run_script(script, "--quick", "--data", mnist_npz, "--out", out, "--seed", QUICK_SEED)
+        for name, (script, _) in TRAINING_LESSONS.items()
+    }
+    return out, results
+
+
+TEST_ERROR_LINE = re.compile(r"^Test error: (\d+\.\d\d)% \((\d+) of (\d+) misclassified\)$")
+METRIC_TYPES = {
+    "test_error_percent": float,
+    "misclassified": int,
+    "epochs": int,
+    "batch_size": int,
+    "train_seconds": float,
+    "seed": int,
+    "parameters": int,
+}
+
+
+def check_lesson_outputs(result, out, name, mnist_arrays, input_shape, capsys, tta=False):
+    """What every training lesson promises: the final line, the files, a model that reloads.
+
+    With test-time augmentation (lesson 05) the final numbers average several predictions,
+    so the reloaded model is checked against the one-pass numbers instead."""
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "I0000" not in result.stderr
+    last_line = result.stdout.strip().splitlines()[-1]
+    match = TEST_ERROR_LINE.match(last_line)
+    assert match, last_line
+    x_test, y_test = mnist_arrays["x_test"], mnist_arrays["y_test"]
+    assert int(match.group(3)) == len(y_test)
+
+    metrics = json.loads((out / "metrics" / f"{name}.json").read_text())
+    for key, kind in METRIC_TYPES.items():
+        assert isinstance(metrics[key], kind), (key, metrics[key])
+    assert metrics["misclassified"] == int(match.group(2))
+    assert f"{metrics['test_error_percent']:.2f}" == match.group(1)
+    assert metrics["epochs"] == common.QUICK_EPOCHS and metrics["quick"] is True
+    assert metrics["train_seconds"] > 0
+
+    history = json.loads((out / "history" / f"{name}.json").read_text())
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        assert len(history[key]) == metrics["epochs"]
+    assert_png(out / "figures" / f"{name}_curves.png")
+
+    # The saved model reloads and predicts exactly what the lesson reported.
+    model = keras.models.load_model(out / "models" / f"{name}.keras")
+    assert model.input_shape == (None, *input_shape)
+    assert model.output_shape == (None, common.NUM_CLASSES)
+    images = common.scale_pixels(x_test).reshape(len(x_test), *input_shape)
+    probabilities = model.predict(images, verbose=0)
+    one_pass_key = "single_pass_misclassified" if tta else "misclassified"
+    assert int(np.sum(probabilities.argmax(axis=1) != y_test)) == metrics[one_pass_key]
+    assert model.count_params() == metrics["parameters"]
+    if not tta:
+        capsys.readouterr()
+        common.print_predictions(probabilities, y_test, range(4))
+        assert capsys.readouterr().out in result.stdout
+    return metrics

@@ -1,79 +1,29 @@
 """Lessons 01-03 end to end in quick mode, on digits the tests draw."""
 
-import common
-
 import hashlib
-import json
-import re
 import signal
 import subprocess
 import sys
 import time
 
-import keras
-import numpy as np
 import pytest
-from conftest import PROJECT_DIR, assert_clean_failure, assert_png, run_script
-
-TEST_ERROR_LINE = re.compile(r"^Test error: (\d+\.\d\d)% \((\d+) of (\d+) misclassified\)$")
-METRIC_TYPES = {
-    "test_error_percent": float,
-    "misclassified": int,
-    "epochs": int,
-    "batch_size": int,
-    "train_seconds": float,
-    "seed": int,
-    "parameters": int,
-}
-LESSONS = [
-    ("01_mlp_baseline.py", "01_mlp_baseline", (784,)),
-    ("02_simple_cnn.py", "02_simple_cnn", (28, 28, 1)),
-    ("03_large_cnn.py", "03_large_cnn", (28, 28, 1)),
-]
+from conftest import (
+    PROJECT_DIR,
+    QUICK_SEED,
+    TRAINING_LESSONS,
+    assert_clean_failure,
+    check_lesson_outputs,
+    run_script,
+)
 
 
-def check_lesson_outputs(result, out, name, mnist_arrays, input_shape, capsys):
-    """What every training lesson promises: the final line, the files, a model that reloads."""
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr and "I0000" not in result.stderr
-    last_line = result.stdout.strip().splitlines()[-1]
-    match = TEST_ERROR_LINE.match(last_line)
-    assert match, last_line
-    x_test, y_test = mnist_arrays["x_test"], mnist_arrays["y_test"]
-    assert int(match.group(3)) == len(y_test)
-
-    metrics = json.loads((out / "metrics" / f"{name}.json").read_text())
-    for key, kind in METRIC_TYPES.items():
-        assert isinstance(metrics[key], kind), (key, metrics[key])
-    assert metrics["misclassified"] == int(match.group(2))
-    assert f"{metrics['test_error_percent']:.2f}" == match.group(1)
-    assert metrics["epochs"] == common.QUICK_EPOCHS and metrics["quick"] is True
-    assert metrics["train_seconds"] > 0
-
-    history = json.loads((out / "history" / f"{name}.json").read_text())
-    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
-        assert len(history[key]) == metrics["epochs"]
-    assert_png(out / "figures" / f"{name}_curves.png")
-
-    # The saved model reloads and predicts exactly what the lesson reported.
-    model = keras.models.load_model(out / "models" / f"{name}.keras")
-    assert model.input_shape == (None, *input_shape)
-    assert model.output_shape == (None, common.NUM_CLASSES)
-    images = common.scale_pixels(x_test).reshape(len(x_test), *input_shape)
-    probabilities = model.predict(images, verbose=0)
-    assert int(np.sum(probabilities.argmax(axis=1) != y_test)) == metrics["misclassified"]
-    assert model.count_params() == metrics["parameters"]
-    capsys.readouterr()
-    common.print_predictions(probabilities, y_test, range(4))
-    assert capsys.readouterr().out in result.stdout
-    return metrics
-
-
-@pytest.mark.parametrize("script, name, input_shape", LESSONS)
-def test_lesson_quick(script, name, input_shape, tmp_path, mnist_npz, mnist_arrays, capsys):
-    result = run_script(script, "--quick", "--data", mnist_npz, "--out", tmp_path, "--seed", 3)
-    metrics = check_lesson_outputs(result, tmp_path, name, mnist_arrays, input_shape, capsys)
-    assert metrics["seed"] == 3 and metrics["batch_size"] == 200
+@pytest.mark.parametrize("name", TRAINING_LESSONS)
+def test_lesson_quick(name, trained_outputs, mnist_arrays, capsys):
+    out, results = trained_outputs
+    input_shape = TRAINING_LESSONS[name][1]
+    result = results[name]
+    metrics = check_lesson_outputs(result, out, name, mnist_arrays, input_shape, capsys)
+    assert metrics["seed"] == QUICK_SEED and metrics["batch_size"] == 200
     assert "Total params" in result.stdout  # model.summary()
     assert f"Training:   x ({metrics['train_images']}, {', '.join(map(str, input_shape))})" in (
         result.stdout

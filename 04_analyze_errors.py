@@ -1,0 +1,180 @@
+"""
+Title: Lesson 4 - What the models get wrong
+Description: Compare the models that lessons 01-03 (and 05) saved, then look closely at the
+    mistakes of one of them: which digits, how confident, which pairs get confused.
+    Nothing is retrained.
+
+Run (after at least one of lessons 01-03):
+    python 04_analyze_errors.py                          # every saved model; the best in detail
+    python 04_analyze_errors.py --model outputs/models/02_simple_cnn.keras
+    python 04_analyze_errors.py --index 340 740 1260     # probabilities of chosen test images
+
+Expected: a table of the saved stages, about 80-200 misclassified test images for the chosen
+model, and four figures in outputs/figures/. Takes a few seconds.
+"""
+
+# %% Setup
+# `common` comes first so that TensorFlow starts without its wall of log lines.
+import common
+
+import json
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.metrics import ConfusionMatrixDisplay, classification_report, confusion_matrix
+
+GRID_ROWS, GRID_COLUMNS = 4, 6  # misclassified images shown in the grid
+CONFIDENT_MISTAKES = 3  # the most confident mistakes, with all their probabilities
+CONFUSED_PAIRS = 5  # the most frequent (true digit, predicted digit) pairs
+UNSURE_CORRECT = 5  # the correct predictions made with the least confidence
+
+parser = common.lesson_parser(__doc__)
+parser.add_argument(
+    "--model",
+    type=Path,
+    metavar="PATH",
+    help="a saved .keras model to analyse (default: the best one in the output folder)",
+)
+parser.add_argument(
+    "--index",
+    type=int,
+    nargs="+",
+    default=[],
+    metavar="N",
+    help="test images whose full probability list to print, e.g. --index 340 740 1260",
+)
+args = common.parse_args(parser)
+common.print_banner()
+figures_dir = common.output_dir(args, "figures")
+
+# %% What the lessons saved
+common.print_heading("The saved stages")
+stages = common.saved_stages(args.out)
+if args.model is None:
+    model_path = common.best_saved_model(args.out, stages)
+else:
+    model_path = args.model
+if stages:
+    print(f"{'stage':32} {'parameters':>10} {'test error':>10} {'wrong':>6} {'training':>9}")
+    for stage, metrics in stages.items():
+        quick = "  (--quick)" if metrics.get("quick") else ""
+        print(
+            f"{stage:32} {metrics['parameters']:10,d} {metrics['test_error_percent']:9.2f}% "
+            f"{metrics['misclassified']:6d} {metrics['train_seconds']:8.1f}s{quick}"
+        )
+
+# %% Load the chosen model and the test set
+common.print_heading(f"Mistakes of {model_path.stem}")
+print(f"Model: {model_path}")
+model = common.load_saved_model(model_path)
+stage = model_path.stem
+
+(_, _), (x_test, y_test) = common.load_lesson_data(args)
+bad_indices = [index for index in args.index if not 0 <= index < len(y_test)]
+if bad_indices:
+    raise common.UserError(
+        f"--index {' '.join(map(str, bad_indices))} is outside the test set "
+        f"(0 to {len(y_test) - 1})"
+    )
+# Shape the images the way this model was trained on them: rows of pixels or 28x28x1 grids.
+images = common.scale_pixels(x_test).reshape(len(x_test), *model.input_shape[1:])
+probabilities = model.predict(images, verbose=0)
+predicted = probabilities.argmax(axis=1)
+confidence = probabilities.max(axis=1)
+wrong = np.flatnonzero(predicted != y_test)
+print(
+    f"Misclassified: {len(wrong)} of {len(y_test)} test images "
+    f"({100 * len(wrong) / len(y_test):.2f}% test error)"
+)
+if stages.get(stage, {}).get("tta_copies"):
+    print(
+        f"(Lesson 5 reported {stages[stage]['test_error_percent']:.2f}% by averaging each "
+        f"image with {stages[stage]['tta_copies']} augmented copies; this lesson looks at one "
+        "plain pass of the saved model.)"
+    )
+
+# %% Show the mistakes
+shown = wrong[: GRID_ROWS * GRID_COLUMNS]
+figure, axes = plt.subplots(GRID_ROWS, GRID_COLUMNS, figsize=(11, 8))
+for axis in axes.flat:
+    axis.axis("off")
+for index, axis in zip(shown, axes.flat):
+    axis.imshow(x_test[index], cmap="gray")
+    axis.set_title(
+        f"#{index}: {predicted[index]} (true {y_test[index]})\n{100 * confidence[index]:.1f}%",
+        fontsize=9,
+    )
+figure.suptitle(
+    f"{stage}: the first {len(shown)} of {len(wrong)} misclassified test images "
+    "(predicted, true digit, confidence)"
+)
+common.save_figure(figure, figures_dir / f"04_misclassified_{stage}.png", args.show)
+
+# %% Probabilities of chosen images and of the most confident mistakes
+if args.index:
+    common.print_heading("Chosen test images (--index)")
+    common.print_predictions(probabilities, y_test, args.index)
+common.print_heading(f"The {CONFIDENT_MISTAKES} most confident mistakes")
+most_confident = wrong[np.argsort(-confidence[wrong])][:CONFIDENT_MISTAKES]
+common.print_predictions(probabilities, y_test, most_confident)
+
+# %% Which digits are confused with which
+common.print_heading("Confusion matrix and per-digit precision and recall")
+digits = list(range(common.NUM_CLASSES))
+matrix = confusion_matrix(y_test, predicted, labels=digits)
+print(classification_report(y_test, predicted, labels=digits, digits=4, zero_division=0))
+figure, axis = plt.subplots(figsize=(7, 6))
+ConfusionMatrixDisplay(matrix, display_labels=digits).plot(ax=axis, cmap="Blues", colorbar=True)
+axis.set_title(f"{stage}: true digit (rows) against predicted digit (columns)")
+axis.set_xlabel("Predicted digit")
+axis.set_ylabel("True digit")
+common.save_figure(figure, figures_dir / f"04_confusion_matrix_{stage}.png", args.show)
+
+common.print_heading("The most confused pairs")
+off_diagonal = matrix - np.diag(np.diag(matrix))
+pairs = np.dstack(np.unravel_index(np.argsort(-off_diagonal, axis=None), matrix.shape))[0]
+for true_digit, predicted_digit in pairs[:CONFUSED_PAIRS]:
+    count = off_diagonal[true_digit, predicted_digit]
+    if count:
+        print(f"a {true_digit} read as {predicted_digit}: {count} times")
+
+common.print_heading("The least confident correct predictions")
+correct = np.flatnonzero(predicted == y_test)
+for index in correct[np.argsort(confidence[correct])][:UNSURE_CORRECT]:
+    second = np.argsort(-probabilities[index])[1]
+    print(
+        f"#{index}: {y_test[index]} with {100 * confidence[index]:.1f}% "
+        f"(next: {second} with {100 * probabilities[index][second]:.1f}%)"
+    )
+
+# %% Training curves of all stages
+common.print_heading("Training curves of all stages")
+histories = {}
+for stage_name in stages:
+    history_file = Path(args.out) / "history" / f"{stage_name}.json"
+    if history_file.is_file():
+        histories[stage_name] = json.loads(history_file.read_text())
+if histories:
+    figure, (accuracy_axis, loss_axis) = plt.subplots(1, 2, figsize=(13, 5))
+    for stage_name, history in histories.items():
+        epochs = range(1, len(history["loss"]) + 1)
+        for axis, metric in [(accuracy_axis, "accuracy"), (loss_axis, "loss")]:
+            (line,) = axis.plot(epochs, history[f"val_{metric}"], "o-", label=stage_name)
+            axis.plot(epochs, history[metric], "--", color=line.get_color(), alpha=0.5)
+    for axis, label in [(accuracy_axis, "Accuracy"), (loss_axis, "Loss (cross-entropy)")]:
+        axis.set_xlabel("Epoch")
+        axis.set_ylabel(label)
+        axis.set_title(f"{label}: validation (solid) and training (dashed)")
+        axis.grid(True, alpha=0.3)
+        axis.legend(fontsize=8)
+    figure.suptitle("Training curves of every saved stage")
+    figure.tight_layout()
+    common.save_figure(figure, figures_dir / "04_training_curves_all.png", args.show)
+else:
+    print("No training histories saved yet.")
+
+print(
+    f"\nTest error of {stage}: {100 * len(wrong) / len(y_test):.2f}% "
+    f"({len(wrong)} of {len(y_test)} misclassified)"
+)

@@ -1,0 +1,47 @@
+"""Lesson 05 in quick mode: the full recipe with test-time augmentation, and the ablation."""
+
+from conftest import check_lesson_outputs, run_script
+
+
+def test_best_cnn_quick_with_tta(tmp_path, mnist_npz, mnist_arrays, capsys):
+    result = run_script(
+        "05_best_cnn.py", "--quick", "--tta", 2, "--data", mnist_npz, "--out", tmp_path
+    )
+    metrics = check_lesson_outputs(
+        result, tmp_path, "05_best_cnn", mnist_arrays, (28, 28, 1), capsys, tta=True
+    )
+    assert metrics["batch_norm"] and metrics["augmentation"] and metrics["schedule"]
+    assert metrics["tta_copies"] == 2
+    one_pass = metrics["single_pass_misclassified"]
+    assert f"One pass of the model: {one_pass / 2:.2f}% test error ({one_pass} of 200" in (
+        result.stdout
+    )
+    assert (
+        f"With test-time augmentation (2 copies): {metrics['test_error_percent']:.2f}% "
+        f"({metrics['misclassified']} of 200 misclassified)" in result.stdout
+    )
+    assert "augmentation (Sequential)" in result.stdout  # the layers are part of the model
+    assert "batch_normalization" in result.stdout
+
+
+def test_ablation_switches(tmp_path, mnist_npz, mnist_arrays, capsys):
+    result = run_script(
+        "05_best_cnn.py",
+        "--quick",
+        "--no-batch-norm",
+        "--no-augmentation",
+        "--no-schedule",
+        "--tta",
+        0,
+        "--data",
+        mnist_npz,
+        "--out",
+        tmp_path,
+    )
+    name = "05_best_cnn_no_batch_norm_no_augmentation_no_schedule"
+    metrics = check_lesson_outputs(result, tmp_path, name, mnist_arrays, (28, 28, 1), capsys)
+    assert not (metrics["batch_norm"] or metrics["augmentation"] or metrics["schedule"])
+    assert "batch_normalization" not in result.stdout
+    assert "Ingredients: batch normalization off, augmentation off, schedule off" in result.stdout
+    assert metrics["tta_copies"] == 0 and "test-time augmentation (" not in result.stdout
+    assert metrics["misclassified"] == metrics["single_pass_misclassified"]

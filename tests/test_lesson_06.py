@@ -1,0 +1,287 @@
+"""Lesson 06: each preparation step, and reading images that the tests draw themselves."""
+
+import common
+
+import importlib.util
+import json
+
+import digits
+import keras
+import numpy as np
+import pytest
+from conftest import PROJECT_DIR, assert_clean_failure, assert_png, run_script
+from PIL import Image, ImageDraw, ImageFont
+
+spec = importlib.util.spec_from_file_location("lesson06", PROJECT_DIR / "06_predict_digit.py")
+lesson = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(lesson)
+
+
+def photo_of(text, size=(600, 420), at=(380, 60), font_size=110, seed=0, width=None):
+    """Dark ink, small and off-centre, on light paper with uneven light and noise (RGB)."""
+    random_generator = np.random.default_rng(seed)
+    ink = Image.new("L", size, 0)
+    stroke = 2 if width is None else width
+    ImageDraw.Draw(ink).text(
+        at, text, fill=255, font=ImageFont.load_default(size=font_size), stroke_width=stroke
+    )
+    ink = np.asarray(ink, dtype=np.float32) / 255
+    rows, columns = np.indices(ink.shape)
+    paper = 0.55 + 0.35 * columns / size[0] + 0.05 * rows / size[1]  # light from the right
+    gray = paper * (1 - 0.85 * ink) + random_generator.normal(0, 0.03, ink.shape)
+    rgb = np.clip(np.stack([gray, gray * 0.97, gray * 0.9], axis=-1), 0, 1)
+    return Image.fromarray((255 * rgb).astype(np.uint8), "RGB")
+
+
+def mnist_reference(digit):
+    """The same digit drawn straight in MNIST's layout, to compare the prepared one with."""
+    font = ImageFont.load_default(size=110)
+    image = Image.new("L", (200, 200), 0)
+    ImageDraw.Draw(image).text((40, 20), str(digit), fill=255, font=font, stroke_width=2)
+    return digits.to_mnist_layout(image).astype(np.float32) / 255
+
+
+def correlation(first, second):
+    return float(np.corrcoef(first.ravel(), second.ravel())[0, 1])
+
+
+def shape_correlation(first, second):
+    """How alike two digits are in shape, wherever each sits in its field."""
+
+    def ink_only(image):
+        rows, columns = np.flatnonzero(image.max(axis=1)), np.flatnonzero(image.max(axis=0))
+        crop = image[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]
+        return np.asarray(Image.fromarray(crop.astype(np.float32)).resize((20, 20)))
+
+    return correlation(ink_only(first), ink_only(second))
+
+
+# %% Each step on its own
+
+
+def test_polarity_is_detected_and_fixed():
+    dark_on_light = np.full((40, 40), 0.9, np.float32)
+    dark_on_light[10:30, 18:22] = 0.1
+    fixed = lesson.make_ink_light(dark_on_light)
+    assert fixed[20, 20] > 0.8 and fixed[0, 0] < 0.2
+    light_on_dark = 1 - dark_on_light
+    np.testing.assert_array_equal(lesson.make_ink_light(light_on_dark), light_on_dark)
+
+
+def test_uneven_paper_and_noise_are_removed(tmp_path):
+    path = tmp_path / "photo.jpg"
+    photo_of("7").save(path)
+    ink = lesson.suppress_noise(
+        lesson.remove_background(lesson.make_ink_light(lesson.load_grayscale(path)))
+    )
+    # The paper, bright and dark side alike, is black; the strokes are bright. The digit
+    # was drawn at 63% to 80% of the width and below the top tenth.
+    height, width = ink.shape
+    assert ink[:, : int(0.6 * width)].max() == 0.0
+    assert ink[: height // 10].max() == 0.0 and ink[:, int(0.85 * width) :].max() == 0.0
+    assert ink.max() == 1.0 and ink.sum() > 100
+
+
+def test_crop_ignores_a_speck_of_dust():
+    ink = np.zeros((300, 300), np.float32)
+    ink[100:200, 150:170] = 1.0  # a "1"
+    ink[5, 5] = 1.0  # dust
+    assert lesson.crop_to_ink(ink).shape == (100, 20)
+
+
+def test_thin_strokes_are_thickened():
+    ink = np.zeros((200, 120), np.float32)
+    ink[10:190, 60] = 1.0  # a one-pixel line
+    thick = lesson.thicken_strokes(ink)
+    width = (thick[100] > 0.5).sum()
+    assert 0.08 * 200 <= width <= 0.13 * 200
+    # A line that is already as wide as MNIST's strokes stays as it is.
+    wide = np.zeros((200, 120), np.float32)
+    wide[10:190, 50:76] = 1.0
+    np.testing.assert_array_equal(lesson.thicken_strokes(wide), wide)
+
+
+def test_specks_are_removed_but_all_strokes_kept():
+    ink = np.zeros((100, 100), np.float32)
+    ink[10:90, 40:48] = 1.0  # a stroke
+    ink[10:18, 20:60] = 1.0  # another stroke touching it
+    ink[50:60, 70:78] = 1.0  # a separate stroke, a fair share of the ink
+    ink[95, 5] = 1.0  # dust
+    cleaned = lesson.remove_specks(ink)
+    assert cleaned[95, 5] == 0.0
+    np.testing.assert_array_equal(cleaned[:90], ink[:90])
+
+
+def test_fit_in_box_keeps_the_aspect_ratio():
+    ink = np.ones((150, 50), np.float32)
+    small = lesson.fit_in_box(ink)
+    assert small.shape == (20, 7)
+    assert 0.0 <= small.min() and small.max() <= 1.0
+
+
+def center_of_mass(field):
+    rows, columns = np.indices(field.shape)
+    return (rows * field).sum() / field.sum(), (columns * field).sum() / field.sum()
+
+
+def test_center_by_mass_puts_the_mass_in_the_middle():
+    digit = np.zeros((20, 12), np.float32)
+    digit[:4, :] = 1.0  # a 7: a heavy bar at the top ...
+    digit[4:, 5:7] = 1.0  # ... and a thin stem
+    field = lesson.center_by_mass(digit)
+    assert field.shape == (28, 28) and field.sum() == pytest.approx(digit.sum())
+    assert center_of_mass(field) == pytest.approx((14, 14), abs=0.5)
+    # The box is not centred, the mass is: the digit sits low, as MNIST's 7s do.
+    assert np.flatnonzero(field.max(axis=1))[0] > (28 - 20) // 2
+
+
+@pytest.mark.parametrize("digit", [2, 4, 7])
+def test_a_photo_is_prepared_like_mnist(tmp_path, digit):
+    path = tmp_path / f"{digit}.jpg"
+    photo_of(str(digit), seed=digit).save(path)
+    gray = lesson.load_grayscale(path)
+    prepared = lesson.prepare_digit(lesson.clean_ink(gray, path))
+    assert prepared.shape == (28, 28) and prepared.dtype == np.float32
+    rows, columns = np.flatnonzero(prepared.max(axis=1)), np.flatnonzero(prepared.max(axis=0))
+    assert max(rows[-1] - rows[0], columns[-1] - columns[0]) + 1 <= 20  # fits the 20x20 box
+    assert center_of_mass(prepared) == pytest.approx((14, 14), abs=1)
+    assert shape_correlation(prepared, mnist_reference(digit)) > 0.8
+    # Straight resizing, the usual mistake, gives something unrecognisable.
+    naive = np.asarray(Image.open(path).convert("L").resize((28, 28)), np.float32) / 255
+    assert correlation(naive, mnist_reference(digit)) < 0.3
+
+
+def test_transparent_and_palette_images(tmp_path):
+    glyph = Image.new("L", (300, 300), 0)
+    ImageDraw.Draw(glyph).text((90, 40), "3", fill=255, font=ImageFont.load_default(size=180))
+    # Black ink on a transparent background: the transparency becomes white paper.
+    rgba = Image.new("RGBA", glyph.size, (0, 0, 0, 0))
+    rgba.putalpha(glyph)
+    rgba.save(tmp_path / "transparent.png")
+    gray = lesson.load_grayscale(tmp_path / "transparent.png")
+    assert gray[0, 0] == 1.0 and gray.min() < 0.1
+    # White ink on a transparent background: the transparency becomes black paper.
+    white = Image.new("RGBA", glyph.size, (255, 255, 255, 0))
+    white.putalpha(glyph)
+    white.save(tmp_path / "white.png")
+    gray = lesson.load_grayscale(tmp_path / "white.png")
+    assert gray[0, 0] == 0.0 and gray.max() > 0.9
+    glyph.convert("P").save(tmp_path / "palette.png")
+    for name in ("transparent.png", "white.png", "palette.png"):
+        prepared = lesson.prepare_digit(
+            lesson.clean_ink(lesson.load_grayscale(tmp_path / name), name)
+        )
+        assert shape_correlation(prepared, mnist_reference(3)) > 0.7, name
+
+
+def test_phone_photo_is_turned_upright(tmp_path):
+    image = photo_of("1", size=(300, 200), at=(100, 20))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # EXIF orientation: the camera was turned by 90 degrees
+    image.save(tmp_path / "rotated.jpg", exif=exif)
+    assert lesson.load_grayscale(tmp_path / "rotated.jpg").shape == (300, 200)
+
+
+# %% The whole lesson, with a model trained here on drawn digits
+
+
+@pytest.fixture(scope="module")
+def digit_model(tmp_path_factory):
+    """A small dense network that reads the tests' drawn digits well; trained in seconds."""
+    images, labels = digits.make_digits(3000, seed=11)
+    common.set_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(784,)),
+            keras.layers.Dense(256, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(common.scale_pixels(common.flatten_images(images)), labels, epochs=8, verbose=0)
+    path = tmp_path_factory.mktemp("model") / "drawn_digits.keras"
+    model.save(path)
+    return path
+
+
+def test_reads_photos_and_drawings(tmp_path, digit_model):
+    folder = tmp_path / "images"
+    folder.mkdir()
+    for digit in range(10):
+        photo_of(str(digit), seed=digit).save(folder / f"photo_{digit}.jpg")
+    inverted = Image.new("L", (250, 250), 0)  # light strokes on black, as in a paint program
+    ImageDraw.Draw(inverted).text((70, 30), "5", fill=230, font=ImageFont.load_default(size=160))
+    inverted.save(folder / "drawing_5.png")
+    result = run_script("06_predict_digit.py", folder, "--model", digit_model, "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    for digit in range(10):
+        assert f"photo_{digit}.jpg: {digit} (" in result.stdout, result.stdout
+    assert "drawing_5.png: 5 (" in result.stdout
+    assert_png(tmp_path / "figures" / "06_photo_7.png")
+
+
+def test_json_output(tmp_path, digit_model):
+    photo_of("8").save(tmp_path / "eight.jpg")
+    result = run_script(
+        "06_predict_digit.py",
+        tmp_path / "eight.jpg",
+        "--json",
+        "--model",
+        digit_model,
+        "--out",
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1
+    record = json.loads(lines[0])
+    assert set(record) == {"image", "digit", "confidence", "top3"}
+    assert record["digit"] == 8 and record["image"].endswith("eight.jpg")
+    assert [pair[0] for pair in record["top3"]][0] == 8 and len(record["top3"]) == 3
+    assert record["confidence"] == record["top3"][0][1] and 0 < record["confidence"] <= 1
+
+
+def test_reads_a_number(tmp_path, digit_model):
+    photo_of("2026", size=(900, 300), at=(150, 60), font_size=120).save(tmp_path / "year.jpg")
+    result = run_script(
+        "06_predict_digit.py",
+        tmp_path / "year.jpg",
+        "--number",
+        "--model",
+        digit_model,
+        "--out",
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "year.jpg: reads 2026" in result.stdout
+
+
+def test_bad_images_are_reported_and_the_rest_still_read(tmp_path, digit_model):
+    photo_of("4").save(tmp_path / "good.jpg")
+    (tmp_path / "notes.png").write_text("not an image")
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    Image.new("RGB", (300, 300), (240, 240, 235)).save(tmp_path / "blank.png")
+    result = run_script(
+        "06_predict_digit.py",
+        *(tmp_path / name for name in ("notes.png", "good.jpg", "empty.jpg", "blank.png")),
+        tmp_path / "missing.png",
+        "--model",
+        digit_model,
+        "--out",
+        tmp_path / "out",
+    )
+    assert result.returncode == 1
+    assert "good.jpg: 4 (" in result.stdout
+    assert "Traceback" not in result.stderr
+    errors = result.stderr.strip().splitlines()
+    assert len(errors) == 4, result.stderr
+    assert "notes.png: not a PNG or JPEG image" in errors[0]
+    assert "empty.jpg: the file is empty" in errors[1]
+    assert "blank.png: no ink found" in errors[2]
+    assert "missing.png: no such file" in errors[3]
+
+
+def test_no_model_is_one_clear_line(tmp_path):
+    photo_of("1").save(tmp_path / "one.jpg")
+    result = run_script("06_predict_digit.py", tmp_path / "one.jpg", "--out", tmp_path / "empty")
+    assert_clean_failure(result, "no saved model", "run 01_mlp_baseline.py")
