@@ -31,8 +31,6 @@ def test_ablation_switches(tmp_path, mnist_npz, mnist_arrays, capsys):
         "--no-batch-norm",
         "--no-augmentation",
         "--no-schedule",
-        "--tta",
-        0,
         "--data",
         mnist_npz,
         "--out",
@@ -43,5 +41,6 @@ def test_ablation_switches(tmp_path, mnist_npz, mnist_arrays, capsys):
     assert not (metrics["batch_norm"] or metrics["augmentation"] or metrics["schedule"])
     assert "batch_normalization" not in result.stdout
     assert "Ingredients: batch normalization off, augmentation off, schedule off" in result.stdout
+    # Without augmentation in training, test-time augmentation is off by default too.
     assert metrics["tta_copies"] == 0 and "test-time augmentation (" not in result.stdout
     assert metrics["misclassified"] == metrics["single_pass_misclassified"]
