@@ -28,6 +28,8 @@ GRID_ROWS, GRID_COLUMNS = 4, 6  # misclassified images shown in the grid
 CONFIDENT_MISTAKES = 3  # the most confident mistakes, with all their probabilities
 CONFUSED_PAIRS = 5  # the most frequent (true digit, predicted digit) pairs
 UNSURE_CORRECT = 5  # the correct predictions made with the least confidence
+CURVES_ACCURACY_FLOOR = 0.95  # the all-stages curves show accuracy from here to 1.0 ...
+CURVES_LOSS_CEILING = 0.2  # ... and loss from 0 to here
 
 parser = common.lesson_parser(__doc__)
 parser.add_argument(
@@ -162,6 +164,9 @@ if histories:
         for axis, metric in [(accuracy_axis, "accuracy"), (loss_axis, "loss")]:
             (line,) = axis.plot(epochs, history[f"val_{metric}"], "o-", label=stage_name)
             axis.plot(epochs, history[metric], "--", color=line.get_color(), alpha=0.5)
+    # Zoom in where the stages differ; a first epoch far below is cut off at the edge.
+    accuracy_axis.set_ylim(CURVES_ACCURACY_FLOOR, 1.0)
+    loss_axis.set_ylim(0.0, CURVES_LOSS_CEILING)
     for axis, label in [(accuracy_axis, "Accuracy"), (loss_axis, "Loss (cross-entropy)")]:
         axis.set_xlabel("Epoch")
         axis.set_ylabel(label)

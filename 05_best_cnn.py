@@ -11,8 +11,8 @@ Run:
     python 05_best_cnn.py --tta 0             # one plain pass, no test-time augmentation
 
 Expected: a test error of about 0.4% (about 0.55% in one plain pass), in about 11 minutes on
-a 2-core laptop CPU. The state of the art, with ensembles and far more compute, is
-0.21-0.23%. README.md has the ablation table measured here.
+a 2-core laptop CPU (measured: 0.40% in 10.6 minutes). The state of the art, with ensembles
+and far more compute, is 0.21-0.23%. README.md has the ablation table measured here.
 """
 
 # %% Setup

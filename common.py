@@ -80,6 +80,11 @@ def _report_interruption(exception_type, exception, trace):
 
 sys.excepthook = _report_interruption
 
+# Keras prints model summaries and progress through its own console; line-buffered output
+# keeps our lines in order with them when the output goes to a file or a pipe, not a terminal.
+if hasattr(sys.stdout, "reconfigure"):
+    sys.stdout.reconfigure(line_buffering=True)
+
 
 PROJECT_DIR = Path(__file__).resolve().parent
 DEFAULT_OUT_DIR = PROJECT_DIR / "outputs"
