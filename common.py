@@ -495,14 +495,6 @@ def progress_verbosity():
 # %% Reporting what a trained model does
 
 
-def print_test_error(predicted_digits, labels):
-    """The line every lesson ends with, computed from the predictions themselves."""
-    misclassified = int(np.sum(predicted_digits != labels))
-    error_percent = 100.0 * misclassified / len(labels)
-    print(f"Test error: {error_percent:.2f}% ({misclassified} of {len(labels)} misclassified)")
-    return error_percent, misclassified
-
-
 def print_predictions(probabilities, labels, indices):
     """Predicted digit, confidence and all ten probabilities for a few test images."""
     header = " ".join(f"{digit:>5}" for digit in range(NUM_CLASSES))

@@ -11,7 +11,7 @@ one at a time, and prints test error, training time and whole wall time:
     python bench/bench_best_cnn.py --data ../shared/data/mnist.npz             # default only
     python bench/bench_best_cnn.py --data ../shared/data/mnist.npz --ablation  # all four
 
-The default alone takes about 15 minutes on a 2-core CPU; with --ablation about an hour.
+The default alone took 10.6 minutes on a 2-core CPU; with --ablation about 45 minutes.
 Results are also written as JSON to bench/results/ (not in git).
 """
 

@@ -9,7 +9,7 @@ test error (mean over seeds) and time, with the ratio ours/reference.
     python bench/bench_lessons.py --data ../shared/data/mnist.npz
     python bench/bench_lessons.py --data mnist.npz --seeds 1 2 3 --lessons 01 02
 
-Takes about 12 minutes on a 2-core CPU with the default three seeds. Nothing is written
+Took about 11 minutes on a 2-core CPU with the default three seeds. Nothing is written
 outside a temporary folder except the JSON of the results (bench/results/, not in git).
 """
 

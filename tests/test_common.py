@@ -190,7 +190,7 @@ def test_preprocessing_shapes_dtypes_ranges(mnist_arrays):
     np.testing.assert_array_equal(encoded.argmax(axis=1), labels)
 
 
-def test_quick_subset_is_small(mnist_arrays):
+def test_quick_subset_is_small():
     train = (np.zeros((5000, 28, 28), np.uint8), np.zeros(5000, np.uint8))
     test = (np.zeros((3000, 28, 28), np.uint8), np.zeros(3000, np.uint8))
     (x_train, y_train), (x_test, y_test) = common.quick_subset(train, test)
