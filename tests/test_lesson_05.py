@@ -1,5 +1,7 @@
 """Lesson 05 in quick mode: the full recipe with test-time augmentation, and the ablation."""
 
+import keras
+import numpy as np
 from conftest import check_lesson_outputs, run_script
 
 
@@ -22,6 +24,15 @@ def test_best_cnn_quick_with_tta(tmp_path, mnist_npz, mnist_arrays, capsys):
     )
     assert "augmentation (Sequential)" in result.stdout  # the layers are part of the model
     assert "batch_normalization" in result.stdout
+
+    # The augmentation samples the nearest pixel: every augmented pixel is a pixel of the
+    # original image or empty background, so the strokes are not blurred.
+    model = keras.models.load_model(tmp_path / "models" / "05_best_cnn.keras")
+    images = mnist_arrays["x_test"][:16, :, :, np.newaxis].astype("float32") / 255
+    augmented = np.asarray(model.get_layer("augmentation")(images, training=True))
+    assert not np.allclose(augmented, images)  # it did move the digits
+    for original, moved in zip(images, augmented):
+        assert np.isin(moved, np.append(original, 0.0)).all()
 
 
 def test_ablation_switches(tmp_path, mnist_npz, mnist_arrays, capsys):
