@@ -99,10 +99,10 @@ print(f"Test:       x {x_test.shape}, y {y_test_one_hot.shape}")
 # %% Ingredient 1: data augmentation
 # Every epoch sees each digit slightly rotated, zoomed and shifted, as different writers
 # would have drawn it. The width changes independently of the height: people write narrow
-# and wide digits (measured: the real handwriting lesson 6 reads is on average 2 pixels
-# narrower in 28x28 than MNIST's). These layers are active only while training; at
-# prediction time they pass images through unchanged, so the saved model needs no special
-# handling.
+# and wide digits (measured: the 115 real digits in README.md's lesson 6 table, prepared,
+# are on average 2 pixels narrower in 28x28 than MNIST's). These layers are active only
+# while training; at prediction time they pass images through unchanged, so the saved
+# model needs no special handling.
 # Each layer resamples the image. Smooth (bilinear) resampling softens the strokes a little
 # every time, so after three layers the network learned on blurrier digits than the sharp
 # test digits; nearest-neighbour sampling keeps them sharp. Measured here with seed 42: one
