@@ -210,9 +210,10 @@ def split_digits(ink):
     has_ink = ink.max(axis=0) > 0
     edges = np.flatnonzero(np.diff(np.concatenate([[0], has_ink.astype(int), [0]])))
     pieces = [ink[:, start:end] for start, end in zip(edges[::2], edges[1::2])]
-    # Anything much smaller than the largest piece is a speck, not a digit.
+    # A piece with far less ink than the largest is a speck, not a digit: the same rule as
+    # remove_specks.
     largest = max(piece.sum() for piece in pieces)
-    return [piece for piece in pieces if piece.sum() > 0.05 * largest]
+    return [piece for piece in pieces if piece.sum() >= SPECK_FRACTION * largest]
 
 
 # %% Reading the images
