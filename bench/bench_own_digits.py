@@ -8,8 +8,11 @@ contributor (the part of the file name before the first `__`, if any) and overal
     python bench/bench_own_digits.py ../shared/data/own_digits
     python bench/bench_own_digits.py ../shared/data/own_digits \
         --model outputs/models/03_large_cnn.keras
+    python bench/bench_own_digits.py ../shared/data/own_digits \
+        --model seed1/models/05_best_cnn.keras --model seed2/models/05_best_cnn.keras
 
-Takes a few seconds. Lists every image read wrong.
+With several `--model`s, each model's count is printed and the table is for the average of
+their probabilities (an ensemble). Takes a few seconds. Lists every image read wrong.
 """
 
 import argparse
@@ -39,13 +42,17 @@ def naive_input(path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path, help="a folder with one subfolder per digit")
-    parser.add_argument("--model", type=Path, help="default: the best model in outputs/")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        action="append",
+        help="a saved model; repeat to average several (default: the best one in outputs/)",
+    )
     parser.add_argument("--out", type=Path, default=common.DEFAULT_OUT_DIR)
     args = parser.parse_args()
 
-    model_path = args.model or common.best_saved_model(args.out)
-    model = common.load_saved_model(model_path)
-    print(f"Model: {model_path}")
+    model_paths = args.model or [common.best_saved_model(args.out)]
+    models = [common.load_saved_model(path) for path in model_paths]
     samples = [
         (path, int(path.parent.name))
         for path in sorted(args.folder.glob("[0-9]/*"))
@@ -60,11 +67,19 @@ def main():
         prepared.append(lesson.prepare_digit(lesson.clean_ink(gray, path)))
         naive.append(naive_input(path))
     labels = np.array([label for _, label in samples])
-    shape = model.input_shape[1:]
-    results = {}
+    probabilities = {}
     for method, images in [("prepared", prepared), ("naive resize", naive)]:
-        batch = np.stack(images).reshape(len(images), *shape)
-        results[method] = model.predict(batch, verbose=0).argmax(axis=1)
+        batch = np.stack(images)
+        probabilities[method] = [
+            model.predict(batch.reshape(len(batch), *model.input_shape[1:]), verbose=0)
+            for model in models
+        ]
+    for path, model_probabilities in zip(model_paths, probabilities["prepared"]):
+        right = int(np.sum(model_probabilities.argmax(axis=1) == labels))
+        print(f"Model: {path}: {right}/{len(labels)} prepared images read right")
+    if len(models) > 1:
+        print(f"The table is for the average of these {len(models)} models' probabilities.")
+    results = {method: np.mean(p, axis=0).argmax(axis=1) for method, p in probabilities.items()}
 
     by_contributor = defaultdict(list)
     for index, (path, _) in enumerate(samples):
