@@ -1,6 +1,6 @@
 """
 Title: Lesson 5 - Close to the state of the art on a laptop CPU
-Description: Five ingredients take a CNN from about 1% to about 0.35% test error: a deeper
+Description: Five ingredients take a CNN from about 1% to 0.35-0.4% test error: a deeper
     network, batch normalization, data augmentation, a learning-rate schedule, and averaging
     the predictions over augmented copies of each test image (test-time augmentation).
 
@@ -10,8 +10,9 @@ Run:
     python 05_best_cnn.py --no-augmentation   # switch one ingredient off (the ablation)
     python 05_best_cnn.py --tta 0             # one plain pass, no test-time augmentation
 
-Expected: a test error of about 0.35% (about the same in one plain pass), in about 11 minutes
-on a 2-core laptop CPU (measured with seed 42: 0.35%, 0.36% in one pass, in 11.3 minutes).
+Expected: a test error of about 0.35-0.4%, with or without test-time augmentation, in about
+11 minutes on a 2-core laptop CPU (measured with seed 42: 0.35%, 0.36% in one pass, in 11.3
+minutes; seeds 1, 2 and 3: 0.39%, 0.40% and 0.41% in one pass).
 The state of the art, with ensembles and far more compute, is 0.21-0.23%. README.md has the
 ablation table measured here.
 """
