@@ -7,6 +7,7 @@ Run:
     python 00_load_data.py                  # Keras downloads MNIST once, then uses its cache
     python 00_load_data.py --data mnist.npz # or a local copy (also: MNIST_DATA=...)
     python 00_load_data.py --quick          # a small subset, for a quick look
+    In a notebook (notebooks/00_load_data.ipynb), set the same options in OPTIONS below.
 
 Expected: 60000 training and 10000 test images of 28x28 uint8 pixels, about 6000 of each
 digit, two figures in outputs/figures/. Takes a few seconds on a laptop CPU.
@@ -22,9 +23,11 @@ import numpy as np
 IMAGES_IN_FIRST_FIGURE = 4  # the first training digits, in a 2x2 grid
 GRID_ROWS, GRID_COLUMNS = 4, 6  # random digits in the second figure
 LABELS_TO_ENCODE = 10  # how many labels to show with their one-hot form
+# A notebook has no command line: set the options here, e.g. OPTIONS = "--data mnist.npz".
+OPTIONS = ""
 
 parser = common.lesson_parser(__doc__)
-args = common.parse_args(parser)
+args = common.parse_args(parser, OPTIONS)
 common.print_banner()
 # Only the choice of random digits in the second figure depends on the seed.
 common.set_seed(args.seed)
@@ -41,7 +44,7 @@ for name, array in [
 ]:
     print(f"{name:8} shape {str(array.shape):16} dtype {array.dtype}")
 
-# %% Look at the numbers
+# %% Class counts and pixel range
 common.print_heading("Class counts and pixel range")
 train_counts = np.bincount(y_train, minlength=common.NUM_CLASSES)
 test_counts = np.bincount(y_test, minlength=common.NUM_CLASSES)
@@ -54,7 +57,7 @@ print(
     f"mean {x_train.mean():.2f}."
 )
 
-# %% Look at the images
+# %% The first four training digits
 common.print_heading("The first four training digits")
 rows = columns = int(np.sqrt(IMAGES_IN_FIRST_FIGURE))
 figure, axes = plt.subplots(rows, columns, figsize=(5, 5.5))
@@ -65,6 +68,7 @@ for index, axis in enumerate(axes.flat):
 figure.suptitle("The first four MNIST training images")
 common.save_figure(figure, figures_dir / "00_first_four_digits.png", args.show)
 
+# %% 24 random training digits
 common.print_heading("24 random training digits")
 random_generator = np.random.default_rng(args.seed)
 chosen = random_generator.choice(len(x_train), GRID_ROWS * GRID_COLUMNS, replace=False)
@@ -76,13 +80,13 @@ for index, axis in zip(chosen, axes.flat):
 figure.suptitle(f"{GRID_ROWS * GRID_COLUMNS} random training images with their labels")
 common.save_figure(figure, figures_dir / "00_random_digits.png", args.show)
 
-# %% Labels and their one-hot form
+# %% The first ten labels, one-hot encoded
 common.print_heading("The first ten labels, one-hot encoded")
 labels = y_train[:LABELS_TO_ENCODE]
 for label, row in zip(labels, common.one_hot_encode(labels)):
     print(f"{label} -> {row.astype(int)}")
 
-# %% What each preprocessing step does
+# %% Preprocessing, step by step
 common.print_heading("Preprocessing, step by step")
 
 
@@ -104,3 +108,11 @@ print(
     f"\nDone: {len(x_train)} training and {len(x_test)} test images, "
     f"{x_train.shape[1]}x{x_train.shape[2]} pixels each."
 )
+
+# %% [markdown]
+# ## Try it
+# 1. Which digit is the most common in the training set, and which the rarest? Would a model
+#    that always answers the most common digit be right more than 10% of the time?
+# 2. Show `x_train[7]` with `plt.imshow(x_train[7], cmap="gray")`. What label does it have,
+#    and what are the values of its brightest and darkest pixels?
+# 3. Run with `--seed 1`. Which figure changes, and which stays the same?

@@ -6,9 +6,10 @@ Description: One hidden layer of 784 neurons learns to read digits from raw pixe
 Run:
     python 01_mlp_baseline.py           # the full data, 7 epochs
     python 01_mlp_baseline.py --quick   # a small subset and one epoch, in seconds
+    In a notebook (notebooks/01_mlp_baseline.ipynb), set the same options in OPTIONS below.
 
 Expected: a test error of about 1.7-1.9% (the slides publish 1.71%), in about 10 s of
-training on a 2-core laptop CPU. See README.md for the numbers measured over several seeds.
+training on a 2-core laptop CPU (docs/measurements.md has the numbers over several seeds).
 """
 
 # %% Setup
@@ -19,29 +20,30 @@ import math
 import time
 
 import keras
-import numpy as np
 from keras import layers
 
 # The slides train for 10 epochs at Adam's default learning rate, 0.001. Starting at twice
 # that and letting it fall to zero over the run reaches a lower error in 7 epochs (measured
-# over three seeds against the slides' recipe:
-# 1.78% against 1.99%, in 10 s instead of 24 s; see README.md).
+# over three seeds against the slides' recipe; see docs/measurements.md).
 EPOCHS = 7  # passes over the training data
 INITIAL_LEARNING_RATE = 0.002  # falls along a cosine curve to zero at the last step
 BATCH_SIZE = 200  # images per gradient step, as in the slides
 VALIDATION_FRACTION = 0.1  # training images held out to watch for overfitting
 # Run this many batches per call into TensorFlow. The maths is the same; only the Python
-# overhead between small batches goes away (measured: see bench/ in README.md).
+# overhead between small batches goes away (measured: see docs/measurements.md).
 STEPS_PER_EXECUTION = 10
 IMAGES_TO_INSPECT = 4  # test images whose predictions are printed at the end
+# A notebook has no command line: set the options here, e.g. OPTIONS = "--quick --epochs 3".
+OPTIONS = ""
 
 parser = common.lesson_parser(__doc__, epochs=EPOCHS, batch_size=BATCH_SIZE)
-args = common.parse_args(parser)
+args = common.parse_args(parser, OPTIONS)
+epochs, batch_size = args.epochs, args.batch_size
 common.print_banner()
 # The seed fixes the initial weights and the shuffling. Another TensorFlow version or another
 # kind of CPU can still change the last digits of the results.
 common.set_seed(args.seed)
-name = common.run_name(__file__)
+figures_dir = common.output_dir(args, "figures")
 
 # %% Prepare the data
 common.print_heading("Prepare the data")
@@ -52,6 +54,8 @@ x_train = common.scale_pixels(common.flatten_images(x_train))
 x_test = common.scale_pixels(common.flatten_images(x_test))
 y_train_one_hot = common.one_hot_encode(y_train)
 y_test_one_hot = common.one_hot_encode(y_test)
+num_pixels = x_train.shape[1]
+num_classes = y_train_one_hot.shape[1]
 
 # Hold out the last tenth of the training images to check the model after every epoch.
 (x_fit, y_fit), (x_validation, y_validation) = common.hold_out_validation(
@@ -62,22 +66,24 @@ print(f"Validation: x {x_validation.shape}, y {y_validation.shape}")
 print(f"Test:       x {x_test.shape}, y {y_test_one_hot.shape}")
 
 # %% Build the model
-common.print_heading("Build the model")
-num_pixels = x_train.shape[1]
 model = keras.Sequential(
     [
         keras.Input(shape=(num_pixels,)),
         # One hidden layer as wide as the input, with small normally distributed weights.
         layers.Dense(num_pixels, activation="relu", kernel_initializer="random_normal"),
         # Softmax turns ten scores into ten probabilities that add up to one.
-        layers.Dense(common.NUM_CLASSES, activation="softmax", kernel_initializer="random_normal"),
+        layers.Dense(num_classes, activation="softmax", kernel_initializer="random_normal"),
     ],
     name="mlp_baseline",
 )
+model.summary()
+
+# %% Train
+common.print_heading("Train")
 # Big steps while the model is far from good, small careful ones at the end.
-steps_per_epoch = math.ceil(len(x_fit) / args.batch_size)
+steps_per_epoch = math.ceil(len(x_fit) / batch_size)
 learning_rate = keras.optimizers.schedules.CosineDecay(
-    INITIAL_LEARNING_RATE, decay_steps=args.epochs * steps_per_epoch
+    INITIAL_LEARNING_RATE, decay_steps=epochs * steps_per_epoch
 )
 model.compile(
     optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
@@ -85,17 +91,13 @@ model.compile(
     metrics=["accuracy"],
     steps_per_execution=STEPS_PER_EXECUTION,
 )
-model.summary()
-
-# %% Train
-common.print_heading("Train")
 start = time.perf_counter()
 history = model.fit(
     x_fit,
     y_fit,
     validation_data=(x_validation, y_validation),
-    epochs=args.epochs,
-    batch_size=args.batch_size,
+    epochs=epochs,
+    batch_size=batch_size,
     verbose=common.progress_verbosity(),
 )
 train_seconds = time.perf_counter() - start
@@ -107,26 +109,24 @@ scores = model.evaluate(x_test, y_test_one_hot, verbose=0, return_dict=True)
 print(f"Test loss: {scores['loss']:.4f}, test accuracy: {100 * scores['accuracy']:.2f}%")
 probabilities = model.predict(x_test, verbose=0)
 predicted_digits = probabilities.argmax(axis=1)
-misclassified = int(np.sum(predicted_digits != y_test))
-test_error_percent = 100 * misclassified / len(y_test)
 
-# %% Inspect
+# %% Inspect the predictions and the training curves
 common.print_heading(f"The first {IMAGES_TO_INSPECT} test images")
 common.print_predictions(probabilities, y_test, range(IMAGES_TO_INSPECT))
+# Validation loss that rises while training loss still falls is the sign of overfitting.
+figure = common.training_curves_figure(history.history, "Lesson 1: multilayer perceptron")
+common.save_figure(figure, figures_dir / "01_mlp_baseline_curves.png", args.show)
 
-common.print_heading("Save")
-metrics = common.training_metrics(
-    args,
-    model,
-    misclassified,
-    len(y_test),
-    train_seconds,
-    test_loss=scores["loss"],
-    train_images=len(x_fit),
-    validation_images=len(x_validation),
-)
-common.save_training_outputs(
-    args, name, model, history.history, metrics, title="Lesson 1: multilayer perceptron"
+# %% Save the model and the numbers
+common.finish_training_lesson(
+    args, "01_mlp_baseline", model, history.history, scores, predicted_digits, y_test, train_seconds
 )
 
-print(f"\nTest error: {test_error_percent:.2f}% ({misclassified} of {len(y_test)} misclassified)")
+# %% [markdown]
+# ## Try it
+# 1. Halve the hidden layer: `layers.Dense(num_pixels // 2, ...)`. How many parameters are
+#    left, and how much does the test error change?
+# 2. Train with the slides' recipe, `--epochs 10`, and a constant learning rate: replace
+#    `learning_rate=learning_rate` by `learning_rate=0.001`. Which recipe ends lower?
+# 3. Run with `--seed 1`, `--seed 2` and `--seed 3`. How much does the test error vary
+#    between seeds, and what does that say about comparing two single runs?

@@ -7,9 +7,10 @@ Run:
     python 03_large_cnn.py                        # the slides' model, 7 epochs
     python 03_large_cnn.py --quick                # a small subset and one epoch, in seconds
     python 03_large_cnn.py --variant deitel       # another lecture deck's model, see --help
+    In a notebook (notebooks/03_large_cnn.ipynb), set the same options in OPTIONS below.
 
 Expected: a test error of about 0.85-0.9% (the slides publish 0.83%), in about 30 s of
-training on a 2-core laptop CPU. See README.md for the numbers measured over several seeds.
+training on a 2-core laptop CPU (docs/measurements.md has the numbers over several seeds).
 """
 
 # %% Setup
@@ -20,14 +21,13 @@ import math
 import time
 
 import keras
-import numpy as np
 from keras import layers
 
 # Each lecture deck's model trains with its own recipe: (epochs, batch size, schedule).
 # The other decks keep Adam's constant default learning rate, as they wrote it. For this
 # course's model, the slides' 10 epochs at 0.001 became 7 epochs with a learning rate that
-# starts at 0.002 and falls to zero: the same error in less time (measured over three seeds:
-# 0.89% against 0.88%, in 31 s instead of 49 s; see README.md).
+# starts at 0.002 and falls to zero: the same error in less time (measured over three seeds;
+# see docs/measurements.md).
 RECIPES = {
     "slides": (7, 200, True),  # this course's slides (the default)
     "tf2_notebook": (3, 32, False),  # the "TF2 notebook" deck
@@ -38,9 +38,11 @@ INITIAL_LEARNING_RATE = 0.002  # with the schedule: falls along a cosine curve t
 CONSTANT_LEARNING_RATE = 0.001  # without it: Adam's default
 VALIDATION_FRACTION = 0.1  # training images held out to watch for overfitting
 # Run this many batches per call into TensorFlow. The maths is the same; only the Python
-# overhead between batches goes away (measured: see bench/ in README.md).
+# overhead between batches goes away (measured: see docs/measurements.md).
 STEPS_PER_EXECUTION = 10
 IMAGES_TO_INSPECT = 4  # test images whose predictions are printed at the end
+# A notebook has no command line: set the options here, e.g. OPTIONS = "--variant deitel".
+OPTIONS = ""
 
 default_epochs, default_batch_size, _ = RECIPES["slides"]
 parser = common.lesson_parser(__doc__, epochs=default_epochs, batch_size=default_batch_size)
@@ -52,16 +54,18 @@ parser.add_argument(
     + ", ".join(f"{name} ({e} epochs, batch {b})" for name, (e, b, _) in RECIPES.items()),
 )
 # The chosen deck sets the defaults that --epochs and --batch-size can still override.
-variant = parser.parse_known_args()[0].variant
+variant = common.parse_args(parser, OPTIONS).variant
 default_epochs, default_batch_size, scheduled = RECIPES[variant]
 parser.set_defaults(default_epochs=default_epochs, batch_size=default_batch_size)
-args = common.parse_args(parser)
+args = common.parse_args(parser, OPTIONS)
+epochs, batch_size = args.epochs, args.batch_size
+name = "03_large_cnn" if variant == "slides" else f"03_large_cnn_{variant}"
 common.print_banner()
 # The seed fixes the initial weights, the shuffling and the dropout masks. Another TensorFlow
 # version or another kind of CPU can still change the last digits of the results.
 common.set_seed(args.seed)
-name = common.run_name(__file__, None if variant == "slides" else variant)
-print(f"Model: {variant}, {args.epochs} epochs, batch size {args.batch_size}")
+figures_dir = common.output_dir(args, "figures")
+print(f"Model: {variant}, {epochs} epochs, batch size {batch_size}")
 
 # %% Prepare the data
 common.print_heading("Prepare the data")
@@ -72,6 +76,8 @@ x_train = common.scale_pixels(common.add_channel_axis(x_train))
 x_test = common.scale_pixels(common.add_channel_axis(x_test))
 y_train_one_hot = common.one_hot_encode(y_train)
 y_test_one_hot = common.one_hot_encode(y_test)
+input_shape = x_train.shape[1:]
+num_classes = y_train_one_hot.shape[1]
 
 # Hold out the last tenth of the training images to check the model after every epoch.
 (x_fit, y_fit), (x_validation, y_validation) = common.hold_out_validation(
@@ -82,8 +88,6 @@ print(f"Validation: x {x_validation.shape}, y {y_validation.shape}")
 print(f"Test:       x {x_test.shape}, y {y_test_one_hot.shape}")
 
 # %% Build the model
-common.print_heading("Build the model")
-input_shape = x_train.shape[1:]
 if variant == "slides":
     model = keras.Sequential(
         [
@@ -97,7 +101,7 @@ if variant == "slides":
             layers.Flatten(),
             layers.Dense(128, activation="relu"),
             layers.Dense(50, activation="relu"),
-            layers.Dense(common.NUM_CLASSES, activation="softmax"),
+            layers.Dense(num_classes, activation="softmax"),
         ],
         name="large_cnn",
     )
@@ -113,7 +117,7 @@ elif variant == "tf2_notebook":
             layers.Flatten(),
             layers.Dense(1024, activation="relu"),
             layers.Dropout(0.5),
-            layers.Dense(common.NUM_CLASSES, activation="softmax"),
+            layers.Dense(num_classes, activation="softmax"),
         ],
         name="tf2_notebook_cnn",
     )
@@ -127,7 +131,7 @@ elif variant == "deitel":
             layers.MaxPooling2D(pool_size=(2, 2)),
             layers.Flatten(),
             layers.Dense(128, activation="relu"),
-            layers.Dense(common.NUM_CLASSES, activation="softmax"),
+            layers.Dense(num_classes, activation="softmax"),
         ],
         name="deitel_cnn",
     )
@@ -143,15 +147,19 @@ else:  # lab7
             layers.Flatten(),
             layers.Dense(1000, activation="relu"),
             layers.Dropout(0.5),
-            layers.Dense(common.NUM_CLASSES, activation="softmax"),
+            layers.Dense(num_classes, activation="softmax"),
         ],
         name="lab7_cnn",
     )
+model.summary()
+
+# %% Train
+common.print_heading("Train")
 # With the schedule: big steps while the model is far from good, careful ones at the end.
 if scheduled:
-    steps_per_epoch = math.ceil(len(x_fit) / args.batch_size)
+    steps_per_epoch = math.ceil(len(x_fit) / batch_size)
     learning_rate = keras.optimizers.schedules.CosineDecay(
-        INITIAL_LEARNING_RATE, decay_steps=args.epochs * steps_per_epoch
+        INITIAL_LEARNING_RATE, decay_steps=epochs * steps_per_epoch
     )
 else:
     learning_rate = CONSTANT_LEARNING_RATE
@@ -161,17 +169,13 @@ model.compile(
     metrics=["accuracy"],
     steps_per_execution=STEPS_PER_EXECUTION,
 )
-model.summary()
-
-# %% Train
-common.print_heading("Train")
 start = time.perf_counter()
 history = model.fit(
     x_fit,
     y_fit,
     validation_data=(x_validation, y_validation),
-    epochs=args.epochs,
-    batch_size=args.batch_size,
+    epochs=epochs,
+    batch_size=batch_size,
     verbose=common.progress_verbosity(),
 )
 train_seconds = time.perf_counter() - start
@@ -183,27 +187,32 @@ scores = model.evaluate(x_test, y_test_one_hot, verbose=0, return_dict=True)
 print(f"Test loss: {scores['loss']:.4f}, test accuracy: {100 * scores['accuracy']:.2f}%")
 probabilities = model.predict(x_test, verbose=0)
 predicted_digits = probabilities.argmax(axis=1)
-misclassified = int(np.sum(predicted_digits != y_test))
-test_error_percent = 100 * misclassified / len(y_test)
 
-# %% Inspect
+# %% Inspect the predictions and the training curves
 common.print_heading(f"The first {IMAGES_TO_INSPECT} test images")
 common.print_predictions(probabilities, y_test, range(IMAGES_TO_INSPECT))
+# Validation loss that rises while training loss still falls is the sign of overfitting.
+figure = common.training_curves_figure(history.history, f"Lesson 3: larger CNN ({variant})")
+common.save_figure(figure, figures_dir / f"{name}_curves.png", args.show)
 
-common.print_heading("Save")
-metrics = common.training_metrics(
+# %% Save the model and the numbers
+common.finish_training_lesson(
     args,
+    name,
     model,
-    misclassified,
-    len(y_test),
+    history.history,
+    scores,
+    predicted_digits,
+    y_test,
     train_seconds,
-    test_loss=scores["loss"],
-    train_images=len(x_fit),
-    validation_images=len(x_validation),
     variant=variant,
 )
-common.save_training_outputs(
-    args, name, model, history.history, metrics, title=f"Lesson 3: larger CNN ({variant})"
-)
 
-print(f"\nTest error: {test_error_percent:.2f}% ({misclassified} of {len(y_test)} misclassified)")
+# %% [markdown]
+# ## Try it
+# 1. Train each lecture deck's model (`--variant tf2_notebook`, `deitel`, `lab7`), then run
+#    lesson 04. Which has the most parameters, and does it have the lowest error?
+# 2. Leave out the second pooling layer of the slides' model (one line). How does the
+#    parameter count change, and why so much?
+# 3. Train the slides' model with `--batch-size 50`. Is an epoch faster or slower, and is the
+#    test error lower?

@@ -8,6 +8,7 @@ Run (after at least one of lessons 01-03):
     python 04_analyze_errors.py                          # every saved model; the best in detail
     python 04_analyze_errors.py --model outputs/models/02_simple_cnn.keras
     python 04_analyze_errors.py --index 340 740 1260     # probabilities of chosen test images
+    In a notebook (notebooks/04_analyze_errors.ipynb), set the same options in OPTIONS below.
 
 Expected: a table of the saved stages, about 80-200 misclassified test images for the chosen
 model, and four figures in outputs/figures/. Takes a few seconds.
@@ -30,6 +31,8 @@ CONFUSED_PAIRS = 5  # the most frequent (true digit, predicted digit) pairs
 UNSURE_CORRECT = 5  # the correct predictions made with the least confidence
 CURVES_ACCURACY_FLOOR = 0.95  # the all-stages curves show accuracy from here to 1.0 ...
 CURVES_LOSS_CEILING = 0.2  # ... and loss from 0 to here
+# A notebook has no command line: set the options here, e.g. OPTIONS = "--index 340 740".
+OPTIONS = ""
 
 parser = common.lesson_parser(__doc__)
 parser.add_argument(
@@ -46,11 +49,11 @@ parser.add_argument(
     metavar="N",
     help="test images whose full probability list to print, e.g. --index 340 740 1260",
 )
-args = common.parse_args(parser)
+args = common.parse_args(parser, OPTIONS)
 common.print_banner()
 figures_dir = common.output_dir(args, "figures")
 
-# %% What the lessons saved
+# %% The saved stages
 common.print_heading("The saved stages")
 stages = common.saved_stages(args.out)
 if args.model is None:
@@ -66,9 +69,9 @@ if stages:
             f"{metrics['misclassified']:6d} {metrics['train_seconds']:8.1f}s{quick}"
         )
 
-# %% Load the chosen model and the test set
+# %% Mistakes of the chosen model
 common.print_heading(f"Mistakes of {model_path.stem}")
-print(f"Model: {model_path}")
+print(f"Model: {common.display_path(model_path)}")
 model = common.load_saved_model(model_path)
 stage = model_path.stem
 
@@ -113,10 +116,14 @@ figure.suptitle(
 )
 common.save_figure(figure, figures_dir / f"04_misclassified_{stage}.png", args.show)
 
-# %% Probabilities of chosen images and of the most confident mistakes
+# %% Chosen test images (--index)
 if args.index:
     common.print_heading("Chosen test images (--index)")
     common.print_predictions(probabilities, y_test, args.index)
+else:
+    print("Name test images with --index to see all ten probabilities of each.")
+
+# %% The most confident mistakes
 common.print_heading(f"The {CONFIDENT_MISTAKES} most confident mistakes")
 most_confident = wrong[np.argsort(-confidence[wrong])][:CONFIDENT_MISTAKES]
 common.print_predictions(probabilities, y_test, most_confident)
@@ -133,6 +140,7 @@ axis.set_xlabel("Predicted digit")
 axis.set_ylabel("True digit")
 common.save_figure(figure, figures_dir / f"04_confusion_matrix_{stage}.png", args.show)
 
+# %% The most confused pairs
 common.print_heading("The most confused pairs")
 off_diagonal = matrix - np.diag(np.diag(matrix))
 pairs = np.dstack(np.unravel_index(np.argsort(-off_diagonal, axis=None), matrix.shape))[0]
@@ -141,6 +149,7 @@ for true_digit, predicted_digit in pairs[:CONFUSED_PAIRS]:
     if count:
         print(f"a {true_digit} read as {predicted_digit}: {count} times")
 
+# %% The least confident correct predictions
 common.print_heading("The least confident correct predictions")
 correct = np.flatnonzero(predicted == y_test)
 for index in correct[np.argsort(confidence[correct])][:UNSURE_CORRECT]:
@@ -183,3 +192,12 @@ print(
     f"\nTest error of {stage}: {100 * len(wrong) / len(y_test):.2f}% "
     f"({len(wrong)} of {len(y_test)} misclassified)"
 )
+
+# %% [markdown]
+# ## Try it
+# 1. Look at the misclassified grid. For how many of the mistakes would you have given the
+#    true label yourself, and how many could be either digit?
+# 2. Analyse lesson 1's model with `--model outputs/models/01_mlp_baseline.keras`. Are its
+#    most confused pairs the same as those of the best model?
+# 3. Print the probabilities of the three most confident mistakes with `--index` and look at
+#    the images. Is the model ever sure and wrong where a person would not be?

@@ -6,14 +6,16 @@ Description: A model trained on MNIST only works on input prepared the way MNIST
     that way, one small step at a time, and reads them with a saved lesson model.
 
 Run (after one of lessons 01-03 or 05):
+    python 06_predict_digit.py                           # the sample images in samples/
     python 06_predict_digit.py my_digit.jpg              # one image or several
     python 06_predict_digit.py photos/                   # every image in a folder
     python 06_predict_digit.py --number year.png         # several digits in a row: "2026"
     python 06_predict_digit.py --json my_digit.jpg       # one JSON object per image
+    In a notebook (notebooks/06_predict_digit.ipynb), set the same options in OPTIONS below.
 
 Expected: `my_digit.jpg: 7 (99.2%)` and the two next guesses for each image, and a figure
 per image in outputs/figures/. Resizing a photo straight to 28x28 instead gives answers
-close to random (README.md has the numbers).
+close to random (docs/measurements.md has the numbers).
 """
 
 # %% Setup
@@ -41,6 +43,10 @@ STROKE_WIDTH_TARGET = 0.10  # MNIST's strokes are about a tenth as wide as the d
 MEASURABLE_SIDE = 100  # digits smaller than this are enlarged before strokes are measured
 STROKE_WIDTH_ENOUGH = 0.7  # strokes at least 70% of that width are left as they are
 TOP_GUESSES = 3  # how many guesses to print per image
+# Read when no image is named: a photo and a drawing that samples/make_samples.py drew.
+SAMPLES_DIR = common.PROJECT_DIR / "samples"
+# A notebook has no command line: set the options here, e.g. OPTIONS = "my_digit.jpg".
+OPTIONS = ""
 
 
 # %% Preparing an image the MNIST way, one small step each
@@ -285,9 +291,19 @@ def save_prediction_figure(path, original, digits, probabilities, figures_dir, a
     common.save_figure(figure, figures_dir / f"06_{path.stem}.png", args.show, log=log)
 
 
+# %% Read the images
+# Importing this file for its functions, as lesson 07 and the tests do, reads nothing.
+
+
 def main():
     parser = common.lesson_parser(__doc__, uses_mnist=False)
-    parser.add_argument("images", nargs="+", metavar="IMAGE", help="PNG or JPEG files or folders")
+    parser.add_argument(
+        "images",
+        nargs="*",
+        default=[SAMPLES_DIR],
+        metavar="IMAGE",
+        help="PNG or JPEG files or folders (default: the sample images in samples/)",
+    )
     parser.add_argument(
         "--model",
         type=Path,
@@ -298,28 +314,29 @@ def main():
     parser.add_argument(
         "--number", action="store_true", help="read several digits in a row, left to right"
     )
-    args = common.parse_args(parser)
+    args = common.parse_args(parser, OPTIONS)
 
     model_path = args.model or common.best_saved_model(args.out)
     model = common.load_saved_model(model_path)
     figures_dir = common.output_dir(args, "figures")
     if not args.json:
         common.print_banner()
-        print(f"Model: {model_path}")
+        print(f"Model: {common.display_path(model_path)}")
 
     paths, failures = image_paths(args.images)
     for path in paths:
         try:
             original, digits, probabilities = read_image(path, model, args.number)
         except common.UserError as error:
-            print(error.code, file=sys.stderr)
+            print(f"error: {error}", file=sys.stderr)
             failures += 1
             continue
         guesses = [describe(row) for row in probabilities]
+        shown_path = common.display_path(path)
         if args.json:
             if args.number:
                 record = {
-                    "image": str(path),
+                    "image": shown_path,
                     "number": "".join(str(digit) for digit, _ in guesses),
                     "digits": [
                         {"digit": digit, "confidence": top[0][1], "top3": top}
@@ -328,14 +345,14 @@ def main():
                 }
             else:
                 digit, top = guesses[0]
-                record = {"image": str(path), "digit": digit, "confidence": top[0][1], "top3": top}
+                record = {"image": shown_path, "digit": digit, "confidence": top[0][1], "top3": top}
             print(json.dumps(record))
         else:
             for digit, top in guesses:
                 others = ", ".join(f"{d} {100 * p:.1f}%" for d, p in top[1:])
-                print(f"{path}: {digit} ({100 * top[0][1]:.1f}%)   next: {others}")
+                print(f"{shown_path}: {digit} ({100 * top[0][1]:.1f}%)   next: {others}")
             if args.number:
-                print(f"{path}: reads {''.join(str(digit) for digit, _ in guesses)}")
+                print(f"{shown_path}: reads {''.join(str(digit) for digit, _ in guesses)}")
         # With --json, standard output holds only JSON: the figure's path goes to stderr.
         save_prediction_figure(path, original, digits, probabilities, figures_dir, args)
     if failures:
@@ -344,3 +361,11 @@ def main():
 
 if __name__ == "__main__":
     main()
+
+# %% [markdown]
+# ## Try it
+# 1. Photograph or draw a digit of your own and read it: `python 06_predict_digit.py
+#    my_digit.jpg`. Then look at its figure: does the prepared 28x28 input look like MNIST?
+# 2. Leave out `center_by_mass` in `prepare_digit` (one edit). Which of your digits are now
+#    read wrong, and why?
+# 3. Write a year on paper, photograph it, and read it with `--number`.

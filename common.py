@@ -23,6 +23,7 @@ import gzip
 import json
 import os
 import platform
+import shlex
 import sys
 import tempfile
 import zipfile
@@ -36,13 +37,32 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
+class UserError(Exception):
+    """A mistake in the input that the user can fix: one line, no traceback.
+
+    From a terminal it prints `error: <message>` on stderr and exits with status 1; in a
+    notebook the cell shows that line and stops.
+    """
+
+
+def running_in_notebook():
+    """True inside a Jupyter kernel: JupyterLab, Notebook, VS Code's interactive window, Colab."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython else None
+    return shell is not None and hasattr(shell, "kernel")
+
+
 @contextlib.contextmanager
 def _native_stderr_captured():
-    """Send file descriptor 2 (where C++ code writes) to a temporary file for a while."""
+    """Send file descriptor 2, where C++ code writes, to a temporary file for a while.
+
+    In a Jupyter kernel, descriptor 2 is a pipe that the kernel forwards to the notebook, so
+    the same capture keeps the notebook quiet too."""
+    stderr_fd = 2
     try:
-        stderr_fd = sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):
-        # No real stderr (an IDE console, a notebook): nothing to hide.
+        os.fstat(stderr_fd)
+    except OSError:
+        # No descriptor 2 at all (some IDE consoles): nothing to hide.
         yield None
         return
     sys.stderr.flush()
@@ -64,12 +84,16 @@ with _native_stderr_captured() as _startup_log:
     except BaseException:
         if _startup_log is not None:
             _startup_log.seek(0)
-            sys.stderr.buffer.write(_startup_log.read())
+            sys.stderr.write(_startup_log.read().decode(errors="replace"))
         raise
 
 
 def _report_interruption(exception_type, exception, trace):
-    """Ctrl-C ends a lesson with one line instead of a traceback; other errors as usual."""
+    """A user's mistake or Ctrl-C ends a lesson with one line instead of a traceback."""
+    if issubclass(exception_type, UserError):
+        sys.stdout.flush()
+        sys.stderr.write(f"error: {exception}\n")
+        return  # Python then exits with status 1, as for any uncaught error.
     if issubclass(exception_type, KeyboardInterrupt):
         sys.stdout.flush()
         sys.stderr.write("\nInterrupted: files saved by earlier runs are unchanged.\n")
@@ -79,6 +103,19 @@ def _report_interruption(exception_type, exception, trace):
 
 
 sys.excepthook = _report_interruption
+
+
+def _show_user_error_in_notebook(shell, exception_type, exception, trace, tb_offset=None):
+    """In a notebook, a UserError shows its one line as the cell's error, no traceback."""
+    one_line = [f"error: {exception}"]
+    shell._showtraceback(exception_type, exception, one_line)
+    return one_line
+
+
+if running_in_notebook():
+    from IPython import get_ipython
+
+    get_ipython().set_custom_exc((UserError,), _show_user_error_in_notebook)
 
 # Keras prints model summaries and progress through its own console; line-buffered output
 # keeps our lines in order with them when the output goes to a file or a pipe, not a terminal.
@@ -94,6 +131,7 @@ DEFAULT_SEED = 42
 QUICK_TRAIN_SIZE = 2000  # training images in --quick mode
 QUICK_TEST_SIZE = 500  # test images in --quick mode
 QUICK_EPOCHS = 1  # epochs in --quick mode unless --epochs says otherwise
+FIGURE_DPI = 80  # sharp enough on screen, small enough for notebooks kept in git
 NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
 IDX_FILES = {
     "x_train": "train-images-idx3-ubyte",
@@ -108,14 +146,6 @@ DOWNLOAD_HELP = (
     "with --data PATH or MNIST_DATA=PATH (a .npz, or a folder of the four IDX files); "
     "see Troubleshooting in README.md."
 )
-
-
-class UserError(SystemExit):
-    """A mistake in the input that the user can fix: one line on stderr, exit status 1."""
-
-    def __init__(self, message):
-        super().__init__(f"error: {message}")
-        self.message = message
 
 
 # %% Loading MNIST
@@ -150,8 +180,23 @@ def describe_source(path=None):
     """Say in words where `load_mnist(path)` reads from, for the lesson's output."""
     path = path or os.environ.get("MNIST_DATA")
     if path:
-        return str(Path(path).expanduser().resolve())
+        return display_path(path)
     return "keras.datasets.mnist (downloaded once, then cached in ~/.keras/datasets)"
+
+
+def display_path(path):
+    """A path as a lesson prints it: relative to the project folder if it lies inside it,
+    with ~ for the home folder, as given if it was relative, else in full. Printed output,
+    saved notebooks included, then shows no folder of the machine that ran it."""
+    path = Path(path).expanduser()
+    if not path.is_absolute():
+        return str(path)
+    path = path.resolve()
+    if path.is_relative_to(PROJECT_DIR):
+        return str(path.relative_to(PROJECT_DIR))
+    if path.is_relative_to(Path.home()):
+        return str(Path("~") / path.relative_to(Path.home()))
+    return str(path)
 
 
 def _download_with_keras():
@@ -350,13 +395,24 @@ def print_banner():
 
 
 def print_heading(title):
-    """A heading in the terminal that matches the lesson's `# %%` section."""
-    print(f"\n## {title}")
+    """A heading in the terminal that matches the lesson's `# %%` section. A notebook shows
+    the section's own heading above the cell instead."""
+    if not running_in_notebook():
+        print(f"\n## {title}")
+
+
+class _LessonParser(argparse.ArgumentParser):
+    """argparse, except that in a notebook a bad option is one line, as a UserError."""
+
+    def error(self, message):
+        if running_in_notebook():
+            raise UserError(f"OPTIONS: {message}")
+        super().error(message)
 
 
 def lesson_parser(description, epochs=None, batch_size=None, uses_mnist=True):
     """The command line every lesson shares; training lessons pass their defaults."""
-    parser = argparse.ArgumentParser(
+    parser = _LessonParser(
         description=description,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -405,8 +461,15 @@ def lesson_parser(description, epochs=None, batch_size=None, uses_mnist=True):
     return parser
 
 
-def parse_args(parser, argv=None):
-    """Parse the command line, fill in --quick's epochs and check the numbers."""
+def parse_args(parser, notebook_options="", argv=None):
+    """Parse the options, fill in --quick's epochs and check the numbers.
+
+    From a terminal the options come from the command line. A notebook has no command line:
+    there they come from `notebook_options`, the lesson's `OPTIONS` line, written the same
+    way ("--quick --epochs 3").
+    """
+    if argv is None and running_in_notebook():
+        argv = shlex.split(notebook_options)
     args = parser.parse_args(argv)
     if hasattr(args, "default_epochs"):
         if args.epochs is None:
@@ -456,13 +519,18 @@ def _replaced_atomically(path):
 
 
 def save_figure(figure, path, show=False, log=None):
-    """Save a Matplotlib figure as PNG, print where, and open a window only if asked."""
+    """Save a Matplotlib figure as PNG and print where. A notebook shows the saved picture
+    below the cell; from a terminal a window opens only if asked (`--show`)."""
     import matplotlib.pyplot as plt
 
     with _replaced_atomically(path) as temporary:
-        figure.savefig(temporary, format="png", dpi=100, bbox_inches="tight")
-    print(f"Saved figure: {path}", file=log or sys.stdout)
-    if show:
+        figure.savefig(temporary, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
+    print(f"Saved figure: {display_path(path)}", file=log or sys.stdout)
+    if running_in_notebook():
+        from IPython.display import Image, display
+
+        display(Image(filename=str(path)))
+    elif show:
         plt.show()
     plt.close(figure)
 
@@ -471,20 +539,14 @@ def save_json(data, path):
     """Write `data` as indented JSON, replacing any earlier file only when complete."""
     with _replaced_atomically(path) as temporary:
         temporary.write_text(json.dumps(data, indent=2) + "\n")
-    print(f"Saved: {path}")
+    print(f"Saved: {display_path(path)}")
 
 
 def save_model(model, path):
     """Save a Keras model as a `.keras` file, replacing an earlier one only when complete."""
     with _replaced_atomically(path) as temporary:
         model.save(temporary)
-    print(f"Saved model: {path}")
-
-
-def run_name(script_file, variant=None):
-    """The name a lesson's outputs share: its script's name, plus a variant if any."""
-    name = Path(script_file).stem
-    return f"{name}_{variant}" if variant else name
+    print(f"Saved model: {display_path(path)}")
 
 
 def progress_verbosity():
@@ -533,12 +595,23 @@ def training_curves_figure(history, title):
     return figure
 
 
-def training_metrics(args, model, misclassified, test_images, train_seconds, **extra):
-    """The numbers a lesson writes to metrics/<script>.json, for lesson 04 and the README."""
-    return {
-        "test_error_percent": round(100 * misclassified / test_images, 4),
+def finish_training_lesson(
+    args, name, model, history, scores, predicted_digits, test_labels, train_seconds, **extra
+):
+    """The end of every training lesson: save the model, its history and its numbers, and
+    print the final line. Each file replaces the previous run's only once it is complete.
+
+    `metrics/<name>.json` holds what lesson 04 and the README read: the test error, the
+    count of misclassified images, the settings, the training time and anything in `extra`.
+    """
+    print_heading("Save")
+    misclassified = int(np.sum(predicted_digits != test_labels))
+    test_error_percent = 100 * misclassified / len(test_labels)
+    metrics = {
+        "test_error_percent": round(test_error_percent, 4),
         "misclassified": misclassified,
-        "test_images": test_images,
+        "test_images": len(test_labels),
+        "test_loss": scores["loss"],
         "parameters": model.count_params(),
         "epochs": args.epochs,
         "batch_size": args.batch_size,
@@ -547,19 +620,14 @@ def training_metrics(args, model, misclassified, test_images, train_seconds, **e
         "quick": args.quick,
         **extra,
     }
-
-
-def save_training_outputs(args, name, model, history, metrics, title):
-    """Model (.keras), history (JSON), curves (PNG) and metrics (JSON) in the output folder.
-
-    Each file replaces the previous run's only once it is completely written.
-    """
     history = {key: [float(value) for value in values] for key, values in history.items()}
     save_model(model, output_dir(args, "models") / f"{name}.keras")
     save_json(history, output_dir(args, "history") / f"{name}.json")
-    figure = training_curves_figure(history, title)
-    save_figure(figure, output_dir(args, "figures") / f"{name}_curves.png", args.show)
     save_json(metrics, output_dir(args, "metrics") / f"{name}.json")
+    print(
+        f"\nTest error: {test_error_percent:.2f}% "
+        f"({misclassified} of {len(test_labels)} misclassified)"
+    )
 
 
 def saved_stages(out):

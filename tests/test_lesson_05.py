@@ -51,7 +51,7 @@ def test_ablation_switches(tmp_path, mnist_npz, mnist_arrays, capsys):
     metrics = check_lesson_outputs(result, tmp_path, name, mnist_arrays, (28, 28, 1), capsys)
     assert not (metrics["batch_norm"] or metrics["augmentation"] or metrics["schedule"])
     assert "batch_normalization" not in result.stdout
-    assert "Ingredients: batch normalization off, augmentation off, schedule off" in result.stdout
+    assert "Ingredients: augmentation off, batch normalization off, schedule off" in result.stdout
     # Without augmentation in training, test-time augmentation is off by default too.
     assert metrics["tta_copies"] == 0 and "test-time augmentation (" not in result.stdout
     assert metrics["misclassified"] == metrics["single_pass_misclassified"]

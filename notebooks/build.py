@@ -1,0 +1,215 @@
+"""Make notebooks/*.ipynb from the lesson scripts, run them, and refresh the README's figures.
+
+The scripts are the single source. Each becomes a notebook the way keras-io's tutobooks are
+made: the header docstring and each section's heading and opening comments become markdown
+cells, the code stays as it is in the script. Every notebook is then run top to bottom in a
+real Jupyter kernel, in order (lessons 04 and 06 read the models that 01-03 and 05 save), so
+that GitHub shows each lesson's printed numbers and figures. The runs happen in a scratch
+copy of the project, outputs/notebook-build/, so they neither read nor change your own
+outputs; what they save stays there for the next build.
+
+    python -m pip install -r requirements-dev.txt
+    python notebooks/build.py                          # MNIST from Keras' download and cache
+    python notebooks/build.py --data ~/data/mnist.npz  # or a local copy
+    python notebooks/build.py --only 06_predict_digit  # one lesson, with the saved models
+    python notebooks/build.py --convert-only           # the notebooks, without running them
+
+Running everything takes about as long as the lessons themselves: lesson 05 trains for
+about 11 minutes on a 2-core CPU.
+"""
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+from nbclient import NotebookClient
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
+DOCS_FIGURES_DIR = PROJECT_DIR / "docs" / "figures"
+SAMPLES_DIR = PROJECT_DIR / "samples"
+SCRATCH_DIR = PROJECT_DIR / "outputs" / "notebook-build"  # a copy of the project to run in
+# The figures the README shows, as the lessons name them.
+README_FIGURES = [
+    "00_random_digits.png",
+    "02_simple_cnn_curves.png",
+    "04_misclassified_05_best_cnn.png",
+    "04_confusion_matrix_05_best_cnn.png",
+    "06_photo_of_a_3.png",
+]
+CELL_TIMEOUT_SECONDS = 3600  # lesson 05's training cell runs for about 11 minutes
+
+# The first code cell of every notebook: a notebook has no __file__ to find common.py from.
+FIND_COMMON = """\
+import sys
+from pathlib import Path
+
+# The lessons share common.py, which sits beside the scripts, one folder up from notebooks/.
+for folder in (Path.cwd(), Path.cwd().parent):
+    if (folder / "common.py").is_file():
+        sys.path.insert(0, str(folder))"""
+
+
+def lesson_scripts(folder=PROJECT_DIR):
+    """The lesson scripts, in the order they are taught: 00_*.py, 01_*.py, ..."""
+    return sorted(path for path in folder.glob("[0-9][0-9]_*.py"))
+
+
+def header_markdown(docstring):
+    """The header docstring (Title, Description, Run, Expected) as markdown."""
+    lines = docstring.strip().splitlines()
+    blocks, current = [], None
+    for line in lines:
+        label, _, rest = line.partition(":")
+        if line and not line[0].isspace() and label in ("Title", "Description", "Expected"):
+            current = [rest.strip()]
+            blocks.append((label, current))
+        elif line.startswith("Run"):
+            current = []
+            blocks.append((line, current))
+        elif current is not None and line.strip():
+            current.append(line.strip())
+    markdown = []
+    for label, content in blocks:
+        if label == "Title":
+            markdown.append(f"# {content[0]}")
+        elif label == "Description":
+            markdown.append(" ".join(content))
+        elif label == "Expected":
+            markdown.append(f"**Expected:** {' '.join(content)}")
+        else:
+            commands = [line for line in content if line.startswith("python ")]
+            prose = [line for line in content if not line.startswith("python ")]
+            markdown.append(f"**{label}**\n```bash\n" + "\n".join(commands) + "\n```")
+            if prose:
+                markdown.append(" ".join(prose))
+    return "\n\n".join(markdown)
+
+
+def split_leading_comments(source):
+    """The full-line comments at the top of a cell (as text) and the code after them."""
+    lines = source.splitlines()
+    count = 0
+    while count < len(lines) and lines[count].startswith("#"):
+        count += 1
+    text = " ".join(line.lstrip("#").strip() for line in lines[:count])
+    return text, "\n".join(lines[count:]).strip("\n")
+
+
+def notebook_from_script(script):
+    """The lesson as a notebook: markdown from the docstring and section headings, code as is."""
+    parsed = jupytext.read(script, fmt="py:percent")
+    cells = []
+    for cell in parsed.cells:
+        source = cell.source.strip("\n")
+        if cell.cell_type == "markdown":
+            cells.append(nbformat.v4.new_markdown_cell(source))
+        elif source.startswith('"""') and not cells:
+            cells.append(nbformat.v4.new_markdown_cell(header_markdown(source.strip('"'))))
+            cells.append(nbformat.v4.new_code_cell(FIND_COMMON))
+        else:
+            title = cell.metadata.get("title")
+            text, code = split_leading_comments(source)
+            heading = f"## {title}" if title else ""
+            markdown = "\n\n".join(part for part in (heading, text) if part)
+            if markdown:
+                cells.append(nbformat.v4.new_markdown_cell(markdown))
+            if code:
+                cells.append(nbformat.v4.new_code_cell(code))
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    }
+    for cell in notebook.cells:
+        cell.pop("id", None)  # ids change on every build; without them git diffs stay small
+    notebook.nbformat_minor = 4
+    return notebook
+
+
+def run_notebook(notebook, working_dir, environment=None):
+    """Execute every cell in a fresh kernel started in `working_dir`; return the notebook."""
+    client = NotebookClient(
+        notebook,
+        timeout=CELL_TIMEOUT_SECONDS,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(working_dir)}},
+        env=environment,
+    )
+    client.execute()
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)  # timestamps: noise in git
+    return notebook
+
+
+def write_notebook(notebook, path):
+    """Write a notebook the way git likes it: stable, with a newline at the end."""
+    path.write_text(nbformat.writes(notebook) + "\n")
+
+
+def build(data=None, convert_only=False, only=None):
+    """Write notebooks/*.ipynb, run unless `convert_only`; `only` names the lessons to run."""
+    scripts = [script for script in lesson_scripts() if not only or script.stem in only]
+    if convert_only:
+        for script in scripts:
+            write_notebook(notebook_from_script(script), NOTEBOOKS_DIR / f"{script.stem}.ipynb")
+            print(f"Wrote notebooks/{script.stem}.ipynb")
+        return
+    # The scratch copy of the project: the lessons, common.py and the samples, fresh each
+    # time; its outputs/ stays, so that one lesson can be run again with the others' models.
+    (SCRATCH_DIR / "notebooks").mkdir(parents=True, exist_ok=True)
+    for file in [*lesson_scripts(), PROJECT_DIR / "common.py"]:
+        shutil.copy2(file, SCRATCH_DIR / file.name)
+    shutil.copytree(SAMPLES_DIR, SCRATCH_DIR / "samples", dirs_exist_ok=True)
+    environment = dict(os.environ)
+    environment.pop("MNIST_DATA", None)
+    if data:
+        # Printed as given, relative to the notebook: no folder of this machine shows.
+        link = SCRATCH_DIR / "mnist.npz"
+        link.unlink(missing_ok=True)
+        link.symlink_to(Path(data).expanduser().resolve())
+        environment["MNIST_DATA"] = "../mnist.npz"
+    for script in scripts:
+        start = time.perf_counter()
+        notebook = notebook_from_script(script)
+        run_notebook(notebook, SCRATCH_DIR / "notebooks", environment)
+        write_notebook(notebook, NOTEBOOKS_DIR / f"{script.stem}.ipynb")
+        print(f"Ran notebooks/{script.stem}.ipynb in {time.perf_counter() - start:.0f} s")
+    DOCS_FIGURES_DIR.mkdir(parents=True, exist_ok=True)
+    for name in README_FIGURES:
+        shutil.copy2(SCRATCH_DIR / "outputs" / "figures" / name, DOCS_FIGURES_DIR / name)
+        print(f"Copied docs/figures/{name}")
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--data", metavar="PATH", help="mnist.npz or a folder of the four IDX files"
+    )
+    parser.add_argument(
+        "--convert-only", action="store_true", help="write the notebooks without running them"
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="LESSON",
+        help="run only these lessons, e.g. 06_predict_digit (the others' models must be saved)",
+    )
+    args = parser.parse_args()
+    if args.data and not Path(args.data).expanduser().exists():
+        sys.exit(f"error: {args.data} does not exist")
+    known = {script.stem for script in lesson_scripts()}
+    if args.only and not set(args.only) <= known:
+        sys.exit(f"error: --only takes lesson names: {', '.join(sorted(known))}")
+    build(args.data, args.convert_only, args.only)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,282 @@
+"""Every lesson as a notebook: made from its script, run in a real Jupyter kernel.
+
+One kernel runs all the lessons in order, in quick mode on the tests' own data, with its
+namespace reset between lessons (`%reset -f`): a lesson that leaned on a name from an
+earlier one fails, and TensorFlow is imported once instead of seven times.
+"""
+
+import ast
+import builtins
+import importlib.util
+import json
+import os
+import re
+import shlex
+
+import nbformat
+import pytest
+from conftest import PROJECT_DIR, TEST_ERROR_LINE
+from jupyter_client import KernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+spec = importlib.util.spec_from_file_location("build", PROJECT_DIR / "notebooks" / "build.py")
+build = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(build)
+
+SCRIPTS = {script.stem: script for script in build.lesson_scripts()}
+NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
+TRAINING_LESSONS = ["01_mlp_baseline", "02_simple_cnn", "03_large_cnn", "05_best_cnn"]
+OPTIONS_LINE = 'OPTIONS = ""'
+# What must never reach a notebook: TensorFlow's start-up lines, a traceback, a folder of the
+# machine that ran it.
+LOG_WALL = re.compile(r"I0000|oneDNN|absl::InitializeLog|cuda drivers|Traceback")
+ABSOLUTE_PATH = re.compile(r"(?<![\w.~])/(?:home|root|tmp|work|Users|var|opt)/|[A-Z]:\\\\")
+MAX_NOTEBOOKS_BYTES = 5_000_000
+
+
+def committed(name):
+    return nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
+
+
+def cell_texts(notebook):
+    return [(cell.cell_type, cell.source) for cell in notebook.cells]
+
+
+def text_of(outputs):
+    """Everything a list of cell outputs prints, as one string."""
+    parts = []
+    for output in outputs:
+        if output.output_type == "stream":
+            parts.append(output.text)
+        elif output.output_type == "error":
+            parts.extend(line + "\n" for line in output.traceback)
+        elif "image/png" not in output.get("data", {}):  # a table, such as model.summary()
+            parts.append(output.get("data", {}).get("text/plain", "") + "\n")
+    return "".join(parts)
+
+
+def with_options(notebook, options):
+    """A copy of the notebook, without outputs, whose OPTIONS line says `options`: what a
+    student does to run it in quick mode."""
+    notebook = nbformat.from_dict(json.loads(json.dumps(notebook)))
+    lines = [cell for cell in notebook.cells if OPTIONS_LINE in cell.source]
+    assert len(lines) == 1, "every lesson has exactly one OPTIONS line"
+    lines[0].source = lines[0].source.replace(OPTIONS_LINE, f"OPTIONS = {options!r}")
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return notebook
+
+
+# %% The committed notebooks
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_notebook_matches_its_script(name):
+    """notebooks/ is made from the scripts: run `python notebooks/build.py` after a change."""
+    made = build.notebook_from_script(SCRIPTS[name])
+    assert cell_texts(committed(name)) == cell_texts(made)
+
+
+def test_committed_notebooks_show_their_outputs_and_no_machine_paths():
+    total_bytes = 0
+    for name in SCRIPTS:
+        notebook = committed(name)
+        total_bytes += (NOTEBOOKS_DIR / f"{name}.ipynb").stat().st_size
+        code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+        assert all(cell.execution_count for cell in code_cells), f"{name} was not run"
+        outputs = [output for cell in code_cells for output in cell.outputs]
+        printed = text_of(outputs)
+        assert not LOG_WALL.search(printed), (name, LOG_WALL.search(printed))
+        assert not ABSOLUTE_PATH.search(printed), (name, ABSOLUTE_PATH.search(printed))
+        images = [output for output in outputs if "image/png" in output.get("data", {})]
+        assert images, f"{name} shows no figure"
+        if name in TRAINING_LESSONS:
+            last_line = printed.strip().splitlines()[-1]
+            assert TEST_ERROR_LINE.match(last_line), (name, last_line)
+            match = TEST_ERROR_LINE.match(last_line)
+            assert int(match.group(3)) == 10000, "run on the full MNIST test set"
+    assert total_bytes < MAX_NOTEBOOKS_BYTES
+
+
+def test_readme_figures_are_there():
+    for name in build.README_FIGURES:
+        path = PROJECT_DIR / "docs" / "figures" / name
+        assert path.is_file() and path.stat().st_size > 10_000, path
+        assert f"docs/figures/{name}" in (PROJECT_DIR / "README.md").read_text()
+
+
+# %% Running them in a real kernel
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    """One Jupyter kernel, started in notebooks/ as when a student opens a notebook there."""
+    environment = dict(os.environ)
+    environment.pop("MNIST_DATA", None)  # only what a test passes counts
+    manager = KernelManager(kernel_name="python3")
+    manager.start_kernel(cwd=str(NOTEBOOKS_DIR), env=environment)
+    connection = manager.client()
+    connection.allow_stdin = False
+    connection.start_channels()
+    connection.wait_for_ready(timeout=60)
+    yield manager, connection
+    connection.stop_channels()
+    manager.shutdown_kernel(now=True)
+
+
+def run_in(kernel, notebook):
+    """Run the cells in the shared kernel, after emptying its namespace; stop at an error."""
+    manager, connection = kernel
+    notebook.cells.insert(0, nbformat.v4.new_code_cell("%reset -f"))
+    client = NotebookClient(notebook, km=manager, timeout=600)
+    client.kc = connection
+    try:
+        client.execute()
+    except CellExecutionError:
+        pass  # like Run All, stop at the failing cell; its error output is checked below
+    errors = [
+        output
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output.output_type == "error"
+    ]
+    return notebook, errors
+
+
+@pytest.fixture(scope="module")
+def executed(kernel, mnist_npz, tmp_path_factory):
+    """Every lesson's committed notebook, run in order in quick mode: {name: (notebook, errors)}."""
+    out = tmp_path_factory.mktemp("notebook_outputs")
+    results = {}
+    for name in SCRIPTS:
+        options = f"--out {shlex.quote(str(out))}"
+        if name != "06_predict_digit":
+            options += f" --data {shlex.quote(str(mnist_npz))}"
+        if name in TRAINING_LESSONS or name == "00_load_data":
+            options += " --quick"
+        if name == "05_best_cnn":
+            options += " --tta 2"
+        results[name] = run_in(kernel, with_options(committed(name), options))
+    return out, results
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_lesson_runs_as_a_notebook(name, executed):
+    out, results = executed
+    notebook, errors = results[name]
+    assert not errors, text_of(errors)
+    outputs = [output for cell in notebook.cells for output in cell.get("outputs", [])]
+    printed = text_of(outputs)
+    assert not LOG_WALL.search(printed), LOG_WALL.search(printed)
+    # Figures are saved to files and shown below their cells.
+    figures = [line for line in printed.splitlines() if line.startswith("Saved figure: ")]
+    images = [output for output in outputs if "image/png" in output.get("data", {})]
+    assert figures and len(images) == len(figures), (figures, len(images))
+    for line in figures:
+        assert (out / "figures").is_dir() and line.removeprefix("Saved figure: ").startswith(
+            str(out)
+        )
+    last_line = printed.strip().splitlines()[-1]
+    if name in TRAINING_LESSONS:
+        match = TEST_ERROR_LINE.match(last_line)
+        assert match and int(match.group(3)) == 200, last_line
+        metrics = json.loads((out / "metrics" / f"{name}.json").read_text())
+        assert metrics["quick"] is True and f"{metrics['test_error_percent']:.2f}" == match.group(1)
+    if name == "06_predict_digit":
+        for sample in ("samples/photo_of_a_3.jpg", "samples/drawing_of_a_7.png"):
+            assert re.search(rf"^{sample}: \d \(\d+\.\d%\)", printed, re.M), printed
+
+
+def test_user_error_in_a_notebook_is_one_line(kernel, tmp_path):
+    notebook = with_options(committed("02_simple_cnn"), f"--data {tmp_path / 'missing.npz'}")
+    notebook, errors = run_in(kernel, notebook)
+    assert len(errors) == 1
+    assert errors[0].traceback == [
+        f"error: {tmp_path / 'missing.npz'} does not exist: point --data or MNIST_DATA at "
+        "mnist.npz or at a folder with the four MNIST IDX files"
+    ]
+    # The cells after the failing one did not run.
+    assert not any("Total params" in text_of(cell.get("outputs", [])) for cell in notebook.cells)
+
+
+def test_bad_option_in_a_notebook_is_one_line(kernel):
+    notebook, errors = run_in(kernel, with_options(committed("01_mlp_baseline"), "--epochs x"))
+    assert len(errors) == 1
+    assert errors[0].traceback == ["error: OPTIONS: argument --epochs: invalid int value: 'x'"]
+
+
+# %% Cells a student can copy
+
+
+def free_names(source):
+    """Names a piece of code reads without defining them itself (builtins aside)."""
+    tree = ast.parse(source)
+    stored = {
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+    }
+    loaded = {
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    }
+    return loaded - stored - set(dir(builtins))
+
+
+def model_cell(name):
+    """The code cell under the lesson's model heading."""
+    cells = committed(name).cells
+    for index, cell in enumerate(cells):
+        if cell.cell_type == "markdown" and re.match(
+            r"## (Build the model|.*deeper network)", cell.source
+        ):
+            return cells[index + 1].source
+    raise AssertionError(f"{name} has no model cell")
+
+
+@pytest.mark.parametrize(
+    "name, needs",
+    [
+        ("01_mlp_baseline", {"keras", "layers", "num_pixels", "num_classes"}),
+        ("02_simple_cnn", {"keras", "layers", "input_shape", "num_classes"}),
+        ("03_large_cnn", {"keras", "layers", "input_shape", "num_classes", "variant"}),
+        (
+            "05_best_cnn",
+            {"keras", "layers", "input_shape", "num_classes", "augmentation"}
+            | {"use_augmentation", "normalization", "DROPOUT_RATE"},
+        ),
+    ],
+)
+def test_model_cell_needs_only_names_a_student_copies(name, needs):
+    assert free_names(model_cell(name)) == needs
+
+
+@pytest.mark.parametrize(
+    "name, preamble, parameters",
+    [
+        ("01_mlp_baseline", "num_pixels = 784", 623290),
+        ("02_simple_cnn", "input_shape = (28, 28, 1)", 592074),
+        ("03_large_cnn", "input_shape = (28, 28, 1)\nvariant = 'slides'", 59933),
+        ("03_large_cnn", "input_shape = (28, 28, 1)\nvariant = 'tf2_notebook'", 3274634),
+        ("03_large_cnn", "input_shape = (28, 28, 1)\nvariant = 'deitel'", 485514),
+        ("03_large_cnn", "input_shape = (28, 28, 1)\nvariant = 'lab7'", 3156098),
+    ],
+)
+def test_model_cell_pasted_into_a_fresh_notebook(kernel, name, preamble, parameters):
+    """keras-io's convention: with Keras imported, the input shape and the number of classes,
+    the model cell builds the model on its own."""
+    cells = [
+        "import keras\nfrom keras import layers\nnum_classes = 10\n" + preamble,
+        model_cell(name),
+        "print(f'parameters: {model.count_params()}')",
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    notebook, errors = run_in(kernel, notebook)
+    assert not errors, text_of(errors)
+    printed = text_of(notebook.cells[-1].outputs)
+    count = int(re.search(r"parameters: (\d+)", printed).group(1))
+    assert count == parameters
