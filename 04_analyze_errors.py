@@ -197,7 +197,7 @@ print(
 # ## Try it
 # 1. Look at the misclassified grid. For how many of the mistakes would you have given the
 #    true label yourself, and how many could be either digit?
-# 2. Analyse lesson 1's model with `--model outputs/models/01_mlp_baseline.keras`. Are its
-#    most confused pairs the same as those of the best model?
+# 2. Analyse lesson 1's model: `--model` with the path of `01_mlp_baseline.keras` in
+#    outputs/models/. Are its most confused pairs the same as those of the best model?
 # 3. Print the probabilities of the three most confident mistakes with `--index` and look at
 #    the images. Is the model ever sure and wrong where a person would not be?

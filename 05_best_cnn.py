@@ -113,10 +113,11 @@ print(f"Test:       x {x_test.shape}, y {y_test_one_hot.shape}")
 # %% Ingredient 1: data augmentation
 # Every epoch sees each digit slightly rotated, zoomed and shifted, as different writers
 # would have drawn it. The width changes independently of the height: people write narrow
-# and wide digits (measured: the 115 real digits in README.md's lesson 6 table, prepared,
-# are on average 2 pixels narrower in 28x28 than MNIST's). These layers are active only
-# while training; at prediction time they pass images through unchanged, so the saved
+# and wide digits (measured: the 115 real digits of lesson 6's table in docs/measurements.md,
+# prepared, are on average 2 pixels narrower in 28x28 than MNIST's). These layers are active
+# only while training; at prediction time they pass images through unchanged, so the saved
 # model needs no special handling.
+#
 # Each layer resamples the image. Smooth (bilinear) resampling softens the strokes a little
 # every time, so after three layers the network learned on blurrier digits than the sharp
 # test digits; nearest-neighbour sampling keeps them sharp. Measured here with seed 42: one
@@ -283,5 +284,5 @@ common.finish_training_lesson(
 #    costs the most test error when it is missing? (Each run takes about 10 minutes.)
 # 2. Make the augmentation stronger: `ROTATION_DEGREES = 20`. Does one plain pass get better
 #    or worse, and does test-time augmentation help more now?
-# 3. Compare `--tta 0`, `--tta 8` and `--tta 32` on one trained model's numbers. How many of
-#    the 10,000 test images does averaging change?
+# 3. In the notebook, after training, set `tta_copies = 32` and run the test-time
+#    augmentation cell again. How many of the 10,000 answers does averaging change?

@@ -38,6 +38,8 @@ WORKING_SIDE = 400  # larger photos are shrunk to this side first: faster, no le
 BACKGROUND_SIDE = 16  # the tiny copy from which the paper's uneven brightness is estimated
 MINIMUM_CONTRAST = 0.15  # ink that stands out less than this from the paper is none at all
 SPECK_FRACTION = 0.06  # separate blobs with less ink than this share of the largest: specks
+SAME_DIGIT_OVERLAP = 0.5  # --number: a blob this much within a wider one's columns joins it
+TOUCHING_WIDTH = 1.0  # --number: a piece wider than tall is two digits that touch
 INK_MASS_TRIMMED = 0.002  # crop away this fraction of the ink at each edge: specks, dust
 STROKE_WIDTH_TARGET = 0.10  # MNIST's strokes are about a tenth as wide as the digit is tall
 MEASURABLE_SIDE = 100  # digits smaller than this are enlarged before strokes are measured
@@ -85,12 +87,23 @@ def make_ink_light(gray):
 def remove_background(ink):
     """Subtract the paper's own brightness, which varies across a photo with uneven light.
 
-    A tiny copy of the image keeps only the slow changes of the paper; the darkest value
-    around each of its pixels ignores the thin strokes. Scaled back up, that is the paper.
+    A tiny copy of the image keeps only the slow changes of the paper, and the darkest value
+    in a neighbourhood of each of its pixels is the paper there, if the neighbourhood reaches
+    past the strokes. So the neighbourhood grows while growing it by one step still finds
+    much darker paper: the far side of a thick stroke, not the slow change of the light.
+    Scaled back up, that is the paper.
     """
     image = Image.fromarray(ink)
-    tiny = image.resize((BACKGROUND_SIDE, BACKGROUND_SIDE), Image.Resampling.BOX)
-    paper = tiny.filter(ImageFilter.MinFilter(3)).resize(image.size, Image.Resampling.BILINEAR)
+    tiny = np.asarray(image.resize((BACKGROUND_SIDE, BACKGROUND_SIDE), Image.Resampling.BOX))
+    paper = ndimage.minimum_filter(tiny, size=3, mode="nearest")
+    previous = paper
+    for size in range(5, 2 * BACKGROUND_SIDE + 1, 2):
+        wider = ndimage.minimum_filter(tiny, size=size, mode="nearest")
+        # A drop as large as ink's least contrast means the last step left a stroke behind.
+        past_a_stroke = previous - wider > MINIMUM_CONTRAST
+        paper = np.where(past_a_stroke, wider, paper)
+        previous = wider
+    paper = Image.fromarray(paper.astype(np.float32)).resize(image.size, Image.Resampling.BILINEAR)
     return np.clip(ink - np.asarray(paper), 0.0, 1.0)
 
 
@@ -212,14 +225,54 @@ def prepare_digit(ink):
 
 
 def split_digits(ink):
-    """For --number: cut the ink into digits at the empty columns between them."""
-    has_ink = ink.max(axis=0) > 0
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], has_ink.astype(int), [0]])))
-    pieces = [ink[:, start:end] for start, end in zip(edges[::2], edges[1::2])]
-    # A piece with far less ink than the largest is a speck, not a digit: the same rule as
-    # remove_specks.
+    """For --number: one image per digit, ordered left to right.
+
+    Every separate blob of ink is a digit or a piece of one. A blob whose columns lie mostly
+    within those of a wider blob belongs to the same digit: the bar of a 5 that does not
+    touch its body, the second stroke of a 4 or a 7. Blobs side by side are separate digits,
+    even where slanted writing makes their columns overlap a little. Specks are dropped as
+    in remove_specks, and a piece wider than tall is two digits that touch.
+    """
+    blobs, count = ndimage.label(ink > 0, structure=np.ones((3, 3)))
+    columns = [found[1] for found in ndimage.find_objects(blobs)]
+    digits = []  # [first column, end column, blob labels], the widest blobs first
+    for label in sorted(
+        range(1, count + 1), key=lambda n: columns[n - 1].start - columns[n - 1].stop
+    ):
+        start, stop = columns[label - 1].start, columns[label - 1].stop
+        for digit in digits:
+            overlap = min(stop, digit[1]) - max(start, digit[0])
+            if overlap >= SAME_DIGIT_OVERLAP * (stop - start):
+                digit[0], digit[1] = min(start, digit[0]), max(stop, digit[1])
+                digit[2].append(label)
+                break
+        else:
+            digits.append([start, stop, [label]])
+    pieces = [np.where(np.isin(blobs, labels), ink, 0.0) for _, _, labels in digits]
     largest = max(piece.sum() for piece in pieces)
-    return [piece for piece in pieces if piece.sum() >= SPECK_FRACTION * largest]
+    pieces = [piece for piece in pieces if piece.sum() >= SPECK_FRACTION * largest]
+    pieces = [part for piece in pieces for part in cut_touching_digits(piece)]
+    return sorted(pieces, key=lambda piece: center_column(piece))
+
+
+def cut_touching_digits(piece):
+    """A piece wider than tall is two (or more) digits that touch: cut it at the
+    column with the least ink in its middle half, and look at each side again."""
+    rows, columns = np.flatnonzero(piece.max(axis=1)), np.flatnonzero(piece.max(axis=0))
+    height, width = rows[-1] - rows[0] + 1, columns[-1] - columns[0] + 1
+    if width <= TOUCHING_WIDTH * height:
+        return [piece]
+    middle = columns[0] + np.arange(width // 4, width - width // 4)
+    cut = middle[np.argmin(piece[:, middle].sum(axis=0))]
+    left, right = piece.copy(), piece.copy()
+    left[:, cut:] = 0.0
+    right[:, :cut] = 0.0
+    return cut_touching_digits(left) + cut_touching_digits(right)
+
+
+def center_column(piece):
+    """The column of a piece's centre of mass: where a slanted digit really stands."""
+    return (piece.sum(axis=0) * np.arange(piece.shape[1])).sum() / piece.sum()
 
 
 # %% Reading the images

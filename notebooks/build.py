@@ -97,7 +97,9 @@ def split_leading_comments(source):
     count = 0
     while count < len(lines) and lines[count].startswith("#"):
         count += 1
-    text = " ".join(line.lstrip("#").strip() for line in lines[:count])
+    # An empty comment line separates paragraphs, as a blank line does in markdown.
+    words = [line.lstrip("#").strip() or "\n\n" for line in lines[:count]]
+    text = " ".join(words).replace(" \n\n ", "\n\n")
     return text, "\n".join(lines[count:]).strip("\n")
 
 
@@ -139,9 +141,8 @@ def run_notebook(notebook, working_dir, environment=None):
         timeout=CELL_TIMEOUT_SECONDS,
         kernel_name="python3",
         resources={"metadata": {"path": str(working_dir)}},
-        env=environment,
     )
-    client.execute()
+    client.execute(env=environment)  # passed on to the kernel's process
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)  # timestamps: noise in git
     return notebook
@@ -150,6 +151,17 @@ def run_notebook(notebook, working_dir, environment=None):
 def write_notebook(notebook, path):
     """Write a notebook the way git likes it: stable, with a newline at the end."""
     path.write_text(nbformat.writes(notebook) + "\n")
+
+
+def run_order(scripts):
+    """The lessons in the order they are run: lesson 04 after 05 (but before 06), so that it
+    compares every training lesson and looks closely at the best model's mistakes."""
+
+    def position(script):
+        number = int(script.stem[:2])
+        return number + 1.5 if number == 4 else number
+
+    return sorted(scripts, key=position)
 
 
 def build(data=None, convert_only=False, only=None):
@@ -174,7 +186,7 @@ def build(data=None, convert_only=False, only=None):
         link.unlink(missing_ok=True)
         link.symlink_to(Path(data).expanduser().resolve())
         environment["MNIST_DATA"] = "../mnist.npz"
-    for script in scripts:
+    for script in run_order(scripts):
         start = time.perf_counter()
         notebook = notebook_from_script(script)
         run_notebook(notebook, SCRATCH_DIR / "notebooks", environment)
@@ -182,8 +194,12 @@ def build(data=None, convert_only=False, only=None):
         print(f"Ran notebooks/{script.stem}.ipynb in {time.perf_counter() - start:.0f} s")
     DOCS_FIGURES_DIR.mkdir(parents=True, exist_ok=True)
     for name in README_FIGURES:
-        shutil.copy2(SCRATCH_DIR / "outputs" / "figures" / name, DOCS_FIGURES_DIR / name)
-        print(f"Copied docs/figures/{name}")
+        figure = SCRATCH_DIR / "outputs" / "figures" / name
+        if figure.is_file():
+            shutil.copy2(figure, DOCS_FIGURES_DIR / name)
+            print(f"Copied docs/figures/{name}")
+        else:
+            print(f"Not made yet (run its lesson): docs/figures/{name}")
 
 
 def main():

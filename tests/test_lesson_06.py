@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from conftest import PROJECT_DIR, assert_clean_failure, assert_png, run_script
 from PIL import Image, ImageDraw, ImageFont
+from scipy import ndimage
 
 spec = importlib.util.spec_from_file_location("lesson06", PROJECT_DIR / "06_predict_digit.py")
 lesson = importlib.util.module_from_spec(spec)
@@ -261,24 +262,6 @@ def test_json_output(tmp_path, digit_model):
     assert record["confidence"] == record["top3"][0][1] and 0 < record["confidence"] <= 1
 
 
-def test_reads_a_number(tmp_path, digit_model):
-    photo_of("2026", size=(900, 300), at=(150, 60), font_size=120).save(tmp_path / "year.jpg")
-    result = run_script(
-        "06_predict_digit.py",
-        tmp_path / "year.jpg",
-        "--number",
-        "--model",
-        digit_model,
-        "--out",
-        tmp_path,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "year.jpg: reads 2026" in result.stdout
-
-
-# %% The benchmark behind README's lesson 6 table
-
-
 def test_bench_own_digits_counts_a_labelled_folder(tmp_path, digit_model):
     """One subfolder per digit, as the course's collection is laid out; one image is filed
     under the wrong digit, so the count and the list of misses must show it."""
@@ -303,3 +286,130 @@ def test_bench_own_digits_counts_a_labelled_folder(tmp_path, digit_model):
 def test_bench_own_digits_empty_folder_is_one_clear_line(tmp_path, digit_model):
     result = run_script("bench/bench_own_digits.py", tmp_path, "--model", digit_model)
     assert_clean_failure(result, "no images in")
+
+
+# %% Thick strokes stay solid
+
+
+def paint_drawing(digit, side, brush, dark_on_light):
+    """A digit filling most of a side x side canvas, its strokes about `brush` pixels wide,
+    as drawn in a paint program (0.0 black to 1.0 white)."""
+    font_size = int(0.8 * side)
+    font_stroke = 0.1 * font_size  # the built-in font's own stroke width
+    widen = max(0, round((brush - font_stroke) / 2))
+    image = Image.new("L", (side, side), 0)
+    ImageDraw.Draw(image).text(
+        (side / 2, side / 2),
+        str(digit),
+        fill=255,
+        font=ImageFont.load_default(size=font_size),
+        anchor="mm",
+        stroke_width=widen,
+        stroke_fill=255,
+    )
+    ink = np.asarray(image, dtype=np.float32) / 255
+    return 1.0 - ink if dark_on_light else ink
+
+
+def middle_and_edge(image):
+    """Mean brightness of the strokes' middle and of their outer pixels."""
+    strokes = image > 0.3
+    depth = ndimage.distance_transform_edt(strokes)
+    edge = image[(depth > 0) & (depth < 1.5)].mean()
+    middle = image[depth >= max(1.5, 0.6 * depth.max())].mean()
+    return middle, edge
+
+
+@pytest.mark.parametrize("side, brush", [(28, 4), (64, 10), (200, 30)])
+@pytest.mark.parametrize("dark_on_light", [True, False], ids=["dark-on-light", "light-on-dark"])
+def test_thick_strokes_stay_solid_and_are_read(side, brush, dark_on_light, digit_model):
+    model = keras.models.load_model(digit_model)
+    for digit in (0, 4, 8):
+        gray = paint_drawing(digit, side, brush, dark_on_light)
+        ink = lesson.clean_ink(gray, "drawing")
+        middle, edge = middle_and_edge(ink)
+        assert middle >= edge, (digit, middle, edge)
+        prepared = lesson.prepare_digit(ink)
+        middle, edge = middle_and_edge(prepared)
+        assert middle >= edge, (digit, middle, edge)
+        probabilities = model.predict(prepared.reshape(1, -1), verbose=0)
+        assert probabilities.argmax() == digit, (digit, probabilities.round(2))
+
+
+def test_uneven_light_is_still_removed_around_thick_strokes(tmp_path):
+    """A thick marker on a photo lit from one side: solid strokes, and no paper left."""
+    path = tmp_path / "marker.jpg"
+    photo_of("8", width=9).save(path)
+    ink = lesson.clean_ink(lesson.load_grayscale(path), path)
+    assert ink[:, : int(0.6 * ink.shape[1])].max() == 0.0
+    middle, edge = middle_and_edge(ink)
+    assert middle >= edge
+
+
+# %% Numbers: split by blobs of ink
+
+
+def written_number(text, spacing=0.15, slant=0.0, detached_bar=False):
+    """Dark ink on white paper, the digits placed `spacing` font sizes apart (negative:
+    overlapping), then slanted: the top moves right by `slant` times the height."""
+    font_size, size = 120, (900, 300)
+    font = ImageFont.load_default(size=font_size)
+    ink = Image.new("L", size, 0)
+    draw = ImageDraw.Draw(ink)
+    x = 100
+    for character in text:
+        draw.text((x, 60), character, fill=255, font=font, stroke_width=2, stroke_fill=255)
+        left, top, right, bottom = draw.textbbox((x, 60), character, font=font, stroke_width=2)
+        if detached_bar and character == "5":
+            # Clear a band under the 5's bar, on the left, where the bar meets the body.
+            bar_bottom = top + int(0.22 * (bottom - top))
+            draw.rectangle((left - 2, bar_bottom, left + (right - left) // 2, bar_bottom + 7), 0)
+        x = right + spacing * font_size
+    shear = (1, -slant, slant * size[1], 0, 1, 0)
+    ink = ink.transform(size, Image.Transform.AFFINE, shear, resample=Image.Resampling.BILINEAR)
+    paper = 1.0 - 0.85 * np.asarray(ink, dtype=np.float32) / 255
+    return Image.fromarray((255 * paper).astype(np.uint8))
+
+
+def blob_count(ink):
+    return ndimage.label(ink > 0, structure=np.ones((3, 3)))[1]
+
+
+def empty_column_gaps(ink):
+    has_ink = ink.max(axis=0) > 0
+    return int(np.sum(np.diff(has_ink.astype(int)) == 1)) - (not has_ink[0]) + 1
+
+
+NUMBERS = {
+    "upright": ("2026", {}),
+    "slanted_tight": ("2026", {"spacing": 0.02, "slant": 0.35}),
+    "detached_bar": ("1958", {"detached_bar": True}),
+    "touching": ("5577", {"spacing": -0.11}),
+}
+
+
+def test_the_drawn_numbers_are_the_hard_cases(tmp_path):
+    """The test images really are what they are named: the slanted number has fewer empty
+    columns than gaps between its digits, the 5 is in two blobs, the touching one in one."""
+    inks = {}
+    for name, (text, options) in NUMBERS.items():
+        gray = np.asarray(written_number(text, **options), dtype=np.float32) / 255
+        inks[name] = lesson.clean_ink(gray, name)
+    assert empty_column_gaps(inks["slanted_tight"]) < 4 and blob_count(inks["slanted_tight"]) == 4
+    assert blob_count(inks["detached_bar"]) == 5 and empty_column_gaps(inks["detached_bar"]) == 4
+    assert blob_count(inks["touching"]) == 1
+    for name, ink in inks.items():
+        assert len(lesson.split_digits(ink)) == 4, name
+
+
+def test_reads_numbers(tmp_path, digit_model):
+    for name, (text, options) in NUMBERS.items():
+        written_number(text, **options).save(tmp_path / f"{name}.png")
+    photo_of("2026", size=(900, 300), at=(150, 60), font_size=120).save(tmp_path / "photo.jpg")
+    result = run_script(
+        "06_predict_digit.py", tmp_path, "--number", "--model", digit_model, "--out", tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    for name, (text, _) in NUMBERS.items():
+        assert f"{name}.png: reads {text}" in result.stdout, result.stdout
+    assert "photo.jpg: reads 2026" in result.stdout
