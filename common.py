@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import shlex
+import signal
 import sys
 import tempfile
 import zipfile
@@ -88,6 +89,34 @@ with _native_stderr_captured() as _startup_log:
         raise
 
 
+INTERRUPTED_STATUS = 130  # the shell's usual exit status after Ctrl-C
+_saves_under_way = 0  # files being written by _replaced_atomically right now
+_interrupted_while_saving = False
+
+
+def _exit_interrupted():
+    """End the program at once with one line. Standard output is line-buffered, so nothing
+    complete is lost, and no flush can hang on a pipe that nobody reads."""
+    os.write(2, b"\nInterrupted: files saved by earlier runs are unchanged.\n")
+    os._exit(INTERRUPTED_STATUS)
+
+
+def _stop_on_ctrl_c(signal_number, frame):
+    """Ctrl-C ends a lesson at once.
+
+    By default Python raises a KeyboardInterrupt wherever the program happens to be, and if
+    that is inside a finalizer (a `__del__` method, of which TensorFlow runs many while it
+    trains), Python prints "Exception ignored" and carries on: training just went on. A
+    handler that exits cannot be lost that way. A file that is being written is finished
+    first, so that a save is never left half done.
+    """
+    global _interrupted_while_saving
+    if _saves_under_way:
+        _interrupted_while_saving = True
+    else:
+        _exit_interrupted()
+
+
 def _report_interruption(exception_type, exception, trace):
     """A user's mistake or Ctrl-C ends a lesson with one line instead of a traceback."""
     if issubclass(exception_type, UserError):
@@ -96,9 +125,7 @@ def _report_interruption(exception_type, exception, trace):
         return  # Python then exits with status 1, as for any uncaught error.
     if issubclass(exception_type, KeyboardInterrupt):
         sys.stdout.flush()
-        sys.stderr.write("\nInterrupted: files saved by earlier runs are unchanged.\n")
-        sys.stderr.flush()
-        os._exit(130)  # the shell's usual status for Ctrl-C
+        _exit_interrupted()
     sys.__excepthook__(exception_type, exception, trace)
 
 
@@ -116,6 +143,9 @@ if running_in_notebook():
     from IPython import get_ipython
 
     get_ipython().set_custom_exc((UserError,), _show_user_error_in_notebook)
+else:
+    # In a notebook, Ctrl-C (Interrupt the kernel) stays Jupyter's: it stops the cell.
+    signal.signal(signal.SIGINT, _stop_on_ctrl_c)
 
 # Keras prints model summaries and progress through its own console; line-buffered output
 # keeps our lines in order with them when the output goes to a file or a pipe, not a terminal.
@@ -499,23 +529,41 @@ def output_dir(args, subfolder=None):
     return folder
 
 
+def _new_file_mode():
+    """The permissions an ordinary new file gets here: read-write, less the user's umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_NEW_FILE_MODE = _new_file_mode()
+
+
 @contextlib.contextmanager
 def _replaced_atomically(path):
     """Yield a temporary path beside `path`; move it over `path` only if all went well.
 
     A crash, an error or Ctrl-C while writing leaves the previous file untouched.
     """
+    global _saves_under_way
     path = Path(path)
-    handle, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix
-    )
-    os.close(handle)
+    _saves_under_way += 1  # Ctrl-C now waits until this file is complete (_stop_on_ctrl_c)
     try:
-        yield Path(temporary)
-        os.replace(temporary, path)
+        handle, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix
+        )
+        os.close(handle)
+        try:
+            yield Path(temporary)
+            os.chmod(temporary, _NEW_FILE_MODE)  # mkstemp's files are private; outputs are not
+            os.replace(temporary, path)
+        finally:
+            if os.path.exists(temporary):
+                os.remove(temporary)
     finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
+        _saves_under_way -= 1
+        if _interrupted_while_saving and not _saves_under_way:
+            _exit_interrupted()
 
 
 def save_figure(figure, path, show=False, log=None):

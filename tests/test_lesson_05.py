@@ -1,4 +1,5 @@
-"""Lesson 05 in quick mode: the full recipe with test-time augmentation, and the ablation."""
+"""Lesson 05 in quick mode: the full recipe with test-time augmentation. (test_notebooks runs
+the lesson as a notebook with every ingredient switched off: the ablation.)"""
 
 import keras
 import numpy as np
@@ -33,25 +34,3 @@ def test_best_cnn_quick_with_tta(tmp_path, mnist_npz, mnist_arrays, capsys):
     assert not np.allclose(augmented, images)  # it did move the digits
     for original, moved in zip(images, augmented):
         assert np.isin(moved, np.append(original, 0.0)).all()
-
-
-def test_ablation_switches(tmp_path, mnist_npz, mnist_arrays, capsys):
-    result = run_script(
-        "05_best_cnn.py",
-        "--quick",
-        "--no-batch-norm",
-        "--no-augmentation",
-        "--no-schedule",
-        "--data",
-        mnist_npz,
-        "--out",
-        tmp_path,
-    )
-    name = "05_best_cnn_no_batch_norm_no_augmentation_no_schedule"
-    metrics = check_lesson_outputs(result, tmp_path, name, mnist_arrays, (28, 28, 1), capsys)
-    assert not (metrics["batch_norm"] or metrics["augmentation"] or metrics["schedule"])
-    assert "batch_normalization" not in result.stdout
-    assert "Ingredients: augmentation off, batch normalization off, schedule off" in result.stdout
-    # Without augmentation in training, test-time augmentation is off by default too.
-    assert metrics["tta_copies"] == 0 and "test-time augmentation (" not in result.stdout
-    assert metrics["misclassified"] == metrics["single_pass_misclassified"]

@@ -1,7 +1,5 @@
 """Lesson 06: each preparation step, and reading images that the tests draw themselves."""
 
-import common
-
 import importlib.util
 import json
 
@@ -184,25 +182,6 @@ def test_phone_photo_is_turned_upright(tmp_path):
 
 
 # %% The whole lesson, with a model trained here on drawn digits
-
-
-@pytest.fixture(scope="module")
-def digit_model(tmp_path_factory):
-    """A small dense network that reads the tests' drawn digits well; trained in seconds."""
-    images, labels = digits.make_digits(3000, seed=11)
-    common.set_seed(0)
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(784,)),
-            keras.layers.Dense(256, activation="relu"),
-            keras.layers.Dense(10, activation="softmax"),
-        ]
-    )
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.fit(common.scale_pixels(common.flatten_images(images)), labels, epochs=8, verbose=0)
-    path = tmp_path_factory.mktemp("model") / "drawn_digits.keras"
-    model.save(path)
-    return path
 
 
 def test_reads_photos_and_drawings_and_reports_bad_images(tmp_path, digit_model):

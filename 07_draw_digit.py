@@ -1,0 +1,230 @@
+"""
+Title: Lesson 7 - Draw a digit and watch the model read it
+Description: A small web server puts a saved lesson model behind a drawing page: draw with
+    the mouse, a pen or a finger, and the page shows the digit the model reads, all ten
+    probabilities, and the 28x28 image the model really receives, prepared by lesson 6's
+    own steps.
+
+Run (after one of lessons 01-03 or 05):
+    python 07_draw_digit.py                   # opens http://127.0.0.1:8000 in your browser
+    python 07_draw_digit.py --no-browser      # only print the address
+    python 07_draw_digit.py --port 8001 --model outputs/models/02_simple_cnn.keras
+    In a notebook (notebooks/07_draw_digit.ipynb), set the same options in OPTIONS below; the
+    page then works for as long as the notebook's kernel runs.
+
+Expected: the page answers while you draw and a few milliseconds after each stroke (the
+times measured with bench/bench_draw_digit.py are in docs/measurements.md). Ctrl-C stops the
+server.
+"""
+
+# %% Setup
+# `common` comes first so that TensorFlow starts without its wall of log lines.
+import common
+
+import base64
+import errno
+import importlib.util
+import io
+import json
+import os
+import signal
+import sys
+import threading
+import webbrowser
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+PAGE = common.PROJECT_DIR / "07_draw_digit.html"  # the drawing page: HTML, CSS, JavaScript
+DEFAULT_HOST = "127.0.0.1"  # this computer only; --host 0.0.0.0 lets others on the network in
+DEFAULT_PORT = 8000
+MAX_DRAWING_BYTES = 1_000_000  # a drawing is a few kilobytes as PNG; larger bodies are refused
+# A notebook has no command line: set the options here, e.g. OPTIONS = "--port 8001".
+OPTIONS = ""
+
+# Lesson 6's preparation, used as it is: its file name starts with a digit, so it is loaded
+# by path. Importing it runs its definitions only, not its main().
+spec = importlib.util.spec_from_file_location(
+    "lesson06", common.PROJECT_DIR / "06_predict_digit.py"
+)
+lesson06 = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(lesson06)
+
+# %% Reading one drawing
+
+
+def read_drawing(png_bytes, model):
+    """The model's answer for one drawing: the digit, its confidence, all ten probabilities
+    and the prepared 28x28 input as a PNG data URL. A UserError says what is wrong."""
+    try:
+        gray = lesson06.load_grayscale(io.BytesIO(png_bytes))
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
+        raise common.UserError("the body is not a PNG or JPEG image of a sensible size") from None
+    ink = lesson06.clean_ink(gray, "the drawing")  # no ink at all: a UserError
+    prepared = lesson06.prepare_digit(ink)
+    # One image at a time: predict_on_batch skips fit()'s machinery and takes milliseconds.
+    probabilities = model.predict_on_batch(prepared.reshape(1, *model.input_shape[1:]))[0]
+    digit = int(np.argmax(probabilities))
+    return {
+        "digit": digit,
+        "confidence": float(probabilities[digit]),
+        "probabilities": [round(float(value), 6) for value in probabilities],
+        "prepared": png_data_url(prepared),
+    }
+
+
+def png_data_url(image):
+    """A 0-1 grey image as a `data:image/png;base64,...` URL that a page can show."""
+    buffer = io.BytesIO()
+    Image.fromarray((255 * image).astype(np.uint8)).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+# %% The web server
+
+
+class DrawingPageHandler(BaseHTTPRequestHandler):
+    """GET / answers the drawing page; POST /predict reads a drawing. Anything else gets a
+    4xx answer with a JSON error, and the server goes on serving."""
+
+    # Headers and body leave in two small writes; without this, the second waits for the
+    # browser's delayed acknowledgement of the first (Nagle's algorithm): up to 40 ms.
+    disable_nagle_algorithm = True
+    # Keep the connection open between requests: a browser drawing sends many.
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        if self.path in ("/", "/index.html"):
+            self.send(HTTPStatus.OK, self.server.page, "text/html; charset=utf-8")
+        else:
+            self.send_error_json(HTTPStatus.NOT_FOUND, f"nothing at {self.path}: the page is /")
+
+    def do_POST(self):
+        if self.path != "/predict":
+            self.close_connection = True  # its body is not read: do not reuse the connection
+            self.send_error_json(HTTPStatus.NOT_FOUND, f"nothing at {self.path}: POST /predict")
+            return
+        length = self.headers.get("Content-Length", "")
+        if not length.isdigit():
+            self.close_connection = True
+            self.send_error_json(HTTPStatus.LENGTH_REQUIRED, "send the PNG with a Content-Length")
+            return
+        if int(length) > MAX_DRAWING_BYTES:
+            self.close_connection = True  # the body is not read: do not reuse the connection
+            self.send_error_json(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                f"the drawing has {int(length)} bytes; at most {MAX_DRAWING_BYTES} are read",
+            )
+            return
+        drawing = self.rfile.read(int(length))
+        try:
+            with self.server.model_lock:  # one prediction at a time: the model is shared
+                answer = read_drawing(drawing, self.server.model)
+        except common.UserError as error:
+            status = HTTPStatus.UNPROCESSABLE_ENTITY if "no ink" in str(error) else 400
+            self.send_error_json(status, str(error))
+            return
+        self.send(HTTPStatus.OK, json.dumps(answer).encode(), "application/json")
+
+    def refuse_method(self):
+        self.close_connection = True
+        self.send_error_json(HTTPStatus.METHOD_NOT_ALLOWED, f"{self.command} is not served here")
+
+    do_PUT = do_DELETE = do_PATCH = refuse_method
+
+    def send(self, status, body, content_type):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        if status == HTTPStatus.METHOD_NOT_ALLOWED:
+            self.send_header("Allow", "GET, POST")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def send_error_json(self, status, message):
+        self.send(status, json.dumps({"error": message}).encode(), "application/json")
+
+    def log_message(self, format, *arguments):
+        """Quiet: a line per request would bury the address the student needs."""
+
+
+def start_server(host, port, model):
+    """A server for the page and the model, listening but not yet serving; a UserError if
+    the port cannot be had."""
+    try:
+        server = ThreadingHTTPServer((host, port), DrawingPageHandler)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise common.UserError(
+                f"port {port} is in use (another server, or this lesson already running?): "
+                "choose another with --port N"
+            ) from None
+        raise common.UserError(f"cannot listen on {host}:{port} ({error.strerror})") from None
+    server.daemon_threads = True  # a browser tab left open does not keep the program alive
+    server.page = PAGE.read_bytes()
+    server.model = model
+    server.model_lock = threading.Lock()
+    return server
+
+
+# %% Serve the page
+
+
+def main():
+    parser = common.lesson_parser(__doc__, uses_mnist=False)
+    parser.add_argument(
+        "--model",
+        type=Path,
+        metavar="PATH",
+        help="a saved .keras model (default: the best one in the output folder)",
+    )
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"default: {DEFAULT_HOST}")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"default: {DEFAULT_PORT}; 0: any free"
+    )
+    parser.add_argument(
+        "--no-browser", action="store_true", help="only print the address; open no browser"
+    )
+    args = common.parse_args(parser, OPTIONS)
+
+    model_path = args.model or common.best_saved_model(args.out)
+    model = common.load_saved_model(model_path)
+    common.print_banner()
+    print(f"Model: {common.display_path(model_path)}")
+    server = start_server(args.host, args.port, model)
+    host, port = server.server_address[:2]
+    url = f"http://{host}:{port}/"
+    print(f"Serving the drawing page at {url}")
+    if not args.no_browser:
+        webbrowser.open(url)
+    if common.running_in_notebook():
+        # The notebook stays usable: the page is served beside it until the kernel stops.
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        print("It is served for as long as this notebook's kernel runs.")
+        return server
+    print("Press Ctrl-C to stop.")
+
+    def stop(signal_number, frame):
+        print("\nStopped the server.")
+        os._exit(0)
+
+    signal.signal(signal.SIGINT, stop)
+    sys.stdout.flush()
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    server = main()
+
+# %% [markdown]
+# ## Try it
+# 1. Draw a 7 with and without the bar across its stem, and a 1 with and without its flag.
+#    Which version is the model surer of, and what does that say about MNIST's writers?
+# 2. Draw a digit small in a corner of the canvas. Why does the prepared input look the same
+#    as when you draw it large in the middle?
+# 3. Start the page with lesson 1's model (`--model` with its path in outputs/models/) and
+#    draw the same digits. Which model is fooled more easily?

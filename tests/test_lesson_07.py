@@ -1,0 +1,219 @@
+"""Lesson 07: the drawing page's server, its HTTP API, and the page in a real browser."""
+
+import base64
+import io
+import json
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from conftest import PROJECT_DIR
+from PIL import Image, ImageDraw, ImageFont
+
+SAFETY_TIMEOUT_SECONDS = 120  # only keeps a broken server from hanging the tests
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def start_lesson(*arguments):
+    """Start 07_draw_digit.py as a student would; return the process and its first lines."""
+    process = subprocess.Popen(
+        [sys.executable, str(PROJECT_DIR / "07_draw_digit.py"), *map(str, arguments)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd="/",
+    )
+    return process
+
+
+@pytest.fixture(scope="module")
+def server(digit_model, tmp_path_factory):
+    """The lesson serving the drawn-digits model on a free port: (process, base URL)."""
+    out = tmp_path_factory.mktemp("outputs")
+    process = start_lesson("--no-browser", "--port", 0, "--model", digit_model, "--out", out)
+    url = None
+    for line in process.stdout:
+        match = re.match(r"Serving the drawing page at (http://127\.0\.0\.1:\d+/)$", line.strip())
+        if match:
+            url = match.group(1)
+            break
+    assert url, process.stderr.read()
+    yield process, url
+    process.kill()
+    process.wait()
+
+
+def drawing(digit, side=280):
+    """A digit as the page sends it: black ink on a white canvas, as PNG bytes."""
+    image = Image.new("L", (side, side), 255)
+    font = ImageFont.load_default(size=int(0.7 * side))
+    ImageDraw.Draw(image).text(
+        (side / 2, side / 2), str(digit), fill=0, font=font, anchor="mm", stroke_width=4
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def request(url, path, body=None, method=None, headers=None):
+    """(status, JSON answer or text) of one request."""
+    data = body if body is not None else None
+    call = urllib.request.Request(url.rstrip("/") + path, data=data, method=method)
+    for name, value in (headers or {}).items():
+        call.add_header(name, value)
+    try:
+        with urllib.request.urlopen(call, timeout=SAFETY_TIMEOUT_SECONDS) as response:
+            status, content, kind = response.status, response.read(), response.headers
+    except urllib.error.HTTPError as error:
+        status, content, kind = error.code, error.read(), error.headers
+    if kind.get("Content-Type", "").startswith("application/json"):
+        return status, json.loads(content)
+    return status, content.decode()
+
+
+def predict(url, png):
+    return request(url, "/predict", png, headers={"Content-Type": "image/png"})
+
+
+# %% The HTTP API
+
+
+def test_the_page_is_served_and_fetches_nothing_from_outside(server):
+    _, url = server
+    status, page = request(url, "/")
+    assert status == 200 and "<canvas" in page and 'fetch("/predict"' in page
+    assert not re.search(r"(src|href)=\"(https?:)?//|@import|url\(", page)
+
+
+@pytest.mark.parametrize("digit", [0, 1, 3, 7])
+def test_a_drawing_is_read(server, digit):
+    _, url = server
+    status, answer = predict(url, drawing(digit))
+    assert status == 200, answer
+    assert answer["digit"] == digit
+    assert len(answer["probabilities"]) == 10
+    assert abs(sum(answer["probabilities"]) - 1) < 1e-3
+    assert answer["confidence"] == pytest.approx(answer["probabilities"][digit], abs=1e-6)
+    header, encoded = answer["prepared"].split(",", 1)
+    assert header == "data:image/png;base64"
+    with Image.open(io.BytesIO(base64.b64decode(encoded))) as prepared:
+        assert prepared.size == (28, 28)
+
+
+def test_bad_requests_get_a_4xx_and_the_server_keeps_serving(server):
+    _, url = server
+    blank = io.BytesIO()
+    Image.new("L", (280, 280), 255).save(blank, format="PNG")
+    cases = [
+        (predict(url, b"not a picture"), 400, "not a PNG or JPEG image"),
+        (predict(url, blank.getvalue()), 422, "no ink found"),
+        (predict(url, b"x" * 1_000_001), 413, "at most 1000000 are read"),
+        (request(url, "/nothing"), 404, "nothing at /nothing"),
+        (request(url, "/other", b"x", method="POST"), 404, "POST /predict"),
+        (request(url, "/predict", b"x", method="PUT"), 405, "PUT is not served here"),
+        (request(url, "/", method="DELETE"), 405, "DELETE is not served here"),
+    ]
+    for (status, answer), expected_status, words in cases:
+        assert status == expected_status, (expected_status, answer)
+        assert words in answer["error"], answer
+    status, answer = predict(url, drawing(3))
+    assert status == 200 and answer["digit"] == 3
+
+
+def test_a_request_without_length_is_refused(server):
+    _, url = server
+    host, port = re.match(r"http://([\d.]+):(\d+)/", url).groups()
+    import http.client
+
+    connection = http.client.HTTPConnection(host, int(port), timeout=SAFETY_TIMEOUT_SECONDS)
+    connection.putrequest("POST", "/predict")
+    connection.endheaders()
+    response = connection.getresponse()
+    assert response.status == 411
+    assert "Content-Length" in json.loads(response.read())["error"]
+    connection.close()
+
+
+def test_concurrent_requests(server):
+    _, url = server
+    digits = [0, 1, 3, 7] * 6
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda digit: predict(url, drawing(digit)), digits))
+    assert [status for status, _ in answers] == [200] * len(digits)
+    assert [answer["digit"] for _, answer in answers] == digits
+
+
+def test_a_port_in_use_is_one_clear_line(server, digit_model, tmp_path):
+    _, url = server
+    port = re.search(r":(\d+)/$", url).group(1)
+    second = start_lesson("--no-browser", "--port", port, "--model", digit_model)
+    _, stderr = second.communicate(timeout=SAFETY_TIMEOUT_SECONDS)
+    assert second.returncode == 1
+    assert stderr.strip().splitlines() == [
+        f"error: port {port} is in use (another server, or this lesson already running?): "
+        "choose another with --port N"
+    ]
+
+
+# %% The page in a real browser
+
+
+# The strokes of a 7 on the 280x280 canvas: the bar, then the stem, as a hand draws them.
+SEVEN = [[(70, 60), (210, 60)], [(210, 60), (120, 235)]]
+
+
+def draw_strokes(page, strokes):
+    box = page.locator("#canvas").bounding_box()
+    for stroke in strokes:
+        (x, y), rest = stroke[0], stroke[1:]
+        page.mouse.move(box["x"] + x, box["y"] + y)
+        page.mouse.down()
+        for x, y in rest:
+            page.mouse.move(box["x"] + x, box["y"] + y, steps=12)
+        page.mouse.up()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium here: apt-get install chromium")
+def test_the_page_reads_a_digit_drawn_in_a_browser(server):
+    from playwright.sync_api import sync_playwright
+
+    _, url = server
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            page = browser.new_page()
+            page.goto(url)
+            draw_strokes(page, SEVEN)
+            page.wait_for_selector(f'body[data-strokes="{len(SEVEN)}"]', timeout=30_000)
+            assert page.locator("#digit").inner_text() == "7"
+            assert page.locator("body").get_attribute("data-digit") == "7"
+            assert page.locator("#prepared").get_attribute("src").startswith("data:image/png")
+            assert "ms after the stroke ended" in page.locator("#status").inner_text()
+            # Clear, and a second tab: both keep working.
+            page.click("#clear")
+            assert page.locator("#digit").inner_text() == ""
+            other = browser.new_page()
+            other.goto(url)
+            draw_strokes(other, SEVEN)
+            other.wait_for_selector(f'body[data-strokes="{len(SEVEN)}"]', timeout=30_000)
+            assert other.locator("#digit").inner_text() == "7"
+        finally:
+            browser.close()
+
+
+# %% Stopping
+
+
+def test_ctrl_c_stops_the_server_with_one_line(server):
+    process, _ = server
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=SAFETY_TIMEOUT_SECONDS)
+    assert process.returncode == 0
+    assert stdout.strip().splitlines()[-1] == "Stopped the server."
+    assert "Traceback" not in stderr
