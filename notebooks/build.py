@@ -142,7 +142,7 @@ def run_notebook(notebook, working_dir, environment=None):
         kernel_name="python3",
         resources={"metadata": {"path": str(working_dir)}},
     )
-    client.execute(env=environment)  # passed on to the kernel's process
+    client.execute(env=environment or dict(os.environ))  # passed on to the kernel's process
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)  # timestamps: noise in git
     return notebook
@@ -175,11 +175,13 @@ def build(data=None, convert_only=False, only=None):
     # The scratch copy of the project: the lessons, common.py and the samples, fresh each
     # time; its outputs/ stays, so that one lesson can be run again with the others' models.
     (SCRATCH_DIR / "notebooks").mkdir(parents=True, exist_ok=True)
-    for file in [*lesson_scripts(), PROJECT_DIR / "common.py"]:
+    lesson_pages = PROJECT_DIR.glob("[0-9][0-9]_*.html")  # lesson 07's drawing page
+    for file in [*lesson_scripts(), *lesson_pages, PROJECT_DIR / "common.py"]:
         shutil.copy2(file, SCRATCH_DIR / file.name)
     shutil.copytree(SAMPLES_DIR, SCRATCH_DIR / "samples", dirs_exist_ok=True)
     environment = dict(os.environ)
     environment.pop("MNIST_DATA", None)
+    environment["BROWSER"] = "true"  # lesson 07 opens no browser tab on the building machine
     if data:
         # Printed as given, relative to the notebook: no folder of this machine shows.
         link = SCRATCH_DIR / "mnist.npz"
