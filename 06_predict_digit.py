@@ -233,13 +233,16 @@ def split_digits(ink):
     even where slanted writing makes their columns overlap a little. Specks are dropped as
     in remove_specks, and a piece wider than tall is two digits that touch.
     """
-    blobs, count = ndimage.label(ink > 0, structure=np.ones((3, 3)))
-    columns = [found[1] for found in ndimage.find_objects(blobs)]
-    digits = []  # [first column, end column, blob labels], the widest blobs first
-    for label in sorted(
-        range(1, count + 1), key=lambda n: columns[n - 1].start - columns[n - 1].stop
-    ):
-        start, stop = columns[label - 1].start, columns[label - 1].stop
+    blobs, _ = ndimage.label(ink > 0, structure=np.ones((3, 3)))
+    # The columns each blob spans, as (start, stop), by blob label 1, 2, ...
+    spans = {
+        label: (found[1].start, found[1].stop)
+        for label, found in enumerate(ndimage.find_objects(blobs), start=1)
+    }
+    widths = {label: stop - start for label, (start, stop) in spans.items()}
+    digits = []  # [first column, end column, blob labels]; the widest blobs come first
+    for label in sorted(widths, key=widths.get, reverse=True):
+        start, stop = spans[label]
         for digit in digits:
             overlap = min(stop, digit[1]) - max(start, digit[0])
             if overlap >= SAME_DIGIT_OVERLAP * (stop - start):

@@ -1,7 +1,8 @@
 """Shared plumbing for the MNIST lessons: loading, preprocessing, seeding, outputs.
 
 Every lesson imports this module first, by name (`import common`), so that TensorFlow
-starts quietly. Nothing here builds or trains a model: each lesson does that inline.
+starts quietly, in a terminal and in a notebook alike. Nothing here builds or trains a
+model: each lesson does that inline.
 
 What is here:
 - `load_mnist(path)`: MNIST as `(x_train, y_train), (x_test, y_test)` uint8 arrays, exactly
@@ -9,12 +10,15 @@ What is here:
   files, or Keras' own download and cache. Everything loaded is checked.
 - The preprocessing the slides teach: `flatten_images`, `add_channel_axis`, `scale_pixels`,
   `one_hot_encode`.
-- `set_seed`, `print_banner`, the command-line convention (`lesson_parser`, `parse_args`),
-  where outputs go (`output_dir`) and how they are written without ever destroying a
-  previous run's file (`save_figure`, `save_json`, `save_model`).
+- `set_seed`, `print_banner`, the options every lesson shares (`lesson_parser`,
+  `parse_args`: the command line, or in a notebook the lesson's OPTIONS line), where outputs
+  go (`output_dir`), how paths are printed (`display_path`), and how files are written
+  without ever destroying a previous run's file (`save_figure`, which also shows the figure
+  in a notebook, `save_json`, `save_model`, `finish_training_lesson`).
 
-Bad input never ends in a traceback: it raises `UserError`, a `SystemExit` whose message
-Python prints as one line before exiting with status 1.
+Bad input never ends in a traceback: it raises `UserError`, printed as one line (`error:
+...`, exit status 1) from a terminal and shown as the cell's one-line error in a notebook.
+Ctrl-C stops a lesson at once with one line (see `_stop_on_ctrl_c`).
 """
 
 import argparse
@@ -143,9 +147,6 @@ if running_in_notebook():
     from IPython import get_ipython
 
     get_ipython().set_custom_exc((UserError,), _show_user_error_in_notebook)
-else:
-    # In a notebook, Ctrl-C (Interrupt the kernel) stays Jupyter's: it stops the cell.
-    signal.signal(signal.SIGINT, _stop_on_ctrl_c)
 
 # Keras prints model summaries and progress through its own console; line-buffered output
 # keeps our lines in order with them when the output goes to a file or a pipe, not a terminal.
@@ -500,6 +501,10 @@ def parse_args(parser, notebook_options="", argv=None):
     """
     if argv is None and running_in_notebook():
         argv = shlex.split(notebook_options)
+    elif argv is None:
+        # A lesson runs from a terminal: Ctrl-C stops it at once. (In a notebook, Ctrl-C,
+        # "Interrupt the kernel", stays Jupyter's: it stops the cell.)
+        signal.signal(signal.SIGINT, _stop_on_ctrl_c)
     args = parser.parse_args(argv)
     if hasattr(args, "default_epochs"):
         if args.epochs is None:

@@ -58,6 +58,9 @@ import os, signal, sys
 sys.path.insert(0, sys.argv[1])
 import common
 
+arguments, sys.argv[1:] = sys.argv[1:], []
+common.parse_args(common.lesson_parser("a lesson", uses_mnist=False))  # as every lesson does
+
 class Resource:
     def __del__(self):  # as TensorFlow's many finalizers do while a model trains
         os.kill(os.getpid(), signal.SIGINT)
@@ -73,7 +76,10 @@ from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 import common
 
-path = Path(sys.argv[2])
+arguments, sys.argv[1:] = sys.argv[1:], []
+common.parse_args(common.lesson_parser("a lesson", uses_mnist=False))  # as every lesson does
+
+path = Path(arguments[1])
 with common._replaced_atomically(path) as temporary:
     temporary.write_text("first half, ")
     os.kill(os.getpid(), signal.SIGINT)
