@@ -654,7 +654,7 @@ def finish_training_lesson(
     """The end of every training lesson: save the model, its history and its numbers, and
     print the final line. Each file replaces the previous run's only once it is complete.
 
-    `metrics/<name>.json` holds what lesson 04 and the README read: the test error, the
+    `metrics/<name>.json` holds what lesson 04 and the benchmarks read: the test error, the
     count of misclassified images, the settings, the training time and anything in `extra`.
     """
     print_heading("Save")
