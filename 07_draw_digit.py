@@ -56,14 +56,18 @@ spec.loader.exec_module(lesson06)
 # %% Reading one drawing
 
 
-def read_drawing(png_bytes, model):
-    """The model's answer for one drawing: the digit, its confidence, all ten probabilities
-    and the prepared 28x28 input as a PNG data URL. A UserError says what is wrong."""
+def load_drawing(png_bytes):
+    """The drawing as grey values, as lesson 6 loads a photo; a UserError if it is no image."""
     try:
-        gray = lesson06.load_grayscale(io.BytesIO(png_bytes))
+        return lesson06.load_grayscale(io.BytesIO(png_bytes))
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
         raise common.UserError("the body is not a PNG or JPEG image of a sensible size") from None
-    ink = lesson06.clean_ink(gray, "the drawing")  # no ink at all: a UserError
+
+
+def read_drawing(gray, model):
+    """The model's answer for one drawing: the digit, its confidence, all ten probabilities
+    and the prepared 28x28 input as a PNG data URL. A UserError if there is no ink."""
+    ink = lesson06.clean_ink(gray, "the drawing")
     prepared = lesson06.prepare_digit(ink)
     # One image at a time: predict_on_batch skips fit()'s machinery and takes milliseconds.
     probabilities = model.predict_on_batch(prepared.reshape(1, *model.input_shape[1:]))[0]
@@ -121,11 +125,15 @@ class DrawingPageHandler(BaseHTTPRequestHandler):
             return
         drawing = self.rfile.read(int(length))
         try:
-            with self.server.model_lock:  # one prediction at a time: the model is shared
-                answer = read_drawing(drawing, self.server.model)
+            gray = load_drawing(drawing)
         except common.UserError as error:
-            status = HTTPStatus.UNPROCESSABLE_ENTITY if "no ink" in str(error) else 400
-            self.send_error_json(status, str(error))
+            self.send_error_json(HTTPStatus.BAD_REQUEST, str(error))
+            return
+        try:
+            with self.server.model_lock:  # one prediction at a time: the model is shared
+                answer = read_drawing(gray, self.server.model)
+        except common.UserError as error:  # an image, but no ink on it: an empty canvas
+            self.send_error_json(HTTPStatus.UNPROCESSABLE_ENTITY, str(error))
             return
         self.send(HTTPStatus.OK, json.dumps(answer).encode(), "application/json")
 
@@ -175,7 +183,7 @@ def start_server(host, port, model):
 
 
 def main():
-    parser = common.lesson_parser(__doc__, uses_mnist=False)
+    parser = common.lesson_parser(__doc__, uses_mnist=False, draws_figures=False)
     parser.add_argument(
         "--model",
         type=Path,

@@ -441,7 +441,7 @@ class _LessonParser(argparse.ArgumentParser):
         super().error(message)
 
 
-def lesson_parser(description, epochs=None, batch_size=None, uses_mnist=True):
+def lesson_parser(description, epochs=None, batch_size=None, uses_mnist=True, draws_figures=True):
     """The command line every lesson shares; training lessons pass their defaults."""
     parser = _LessonParser(
         description=description,
@@ -473,7 +473,8 @@ def lesson_parser(description, epochs=None, batch_size=None, uses_mnist=True):
             help=f"a small subset ({QUICK_TRAIN_SIZE} training, {QUICK_TEST_SIZE} test "
             f"images) and {QUICK_EPOCHS} epoch, to finish in seconds (for demos and tests)",
         )
-    parser.add_argument("--show", action="store_true", help="also open each figure in a window")
+    if draws_figures:
+        parser.add_argument("--show", action="store_true", help="also open each figure in a window")
     if epochs is not None:
         parser.add_argument(
             "--epochs",

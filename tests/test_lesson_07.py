@@ -1,6 +1,7 @@
 """Lesson 07: the drawing page's server, its HTTP API, and the page in a real browser."""
 
 import base64
+import http.client
 import io
 import json
 import re
@@ -63,8 +64,7 @@ def drawing(digit, side=280):
 
 def request(url, path, body=None, method=None, headers=None):
     """(status, JSON answer or text) of one request."""
-    data = body if body is not None else None
-    call = urllib.request.Request(url.rstrip("/") + path, data=data, method=method)
+    call = urllib.request.Request(url.rstrip("/") + path, data=body, method=method)
     for name, value in (headers or {}).items():
         call.add_header(name, value)
     try:
@@ -129,8 +129,6 @@ def test_bad_requests_get_a_4xx_and_the_server_keeps_serving(server):
 def test_a_request_without_length_is_refused(server):
     _, url = server
     host, port = re.match(r"http://([\d.]+):(\d+)/", url).groups()
-    import http.client
-
     connection = http.client.HTTPConnection(host, int(port), timeout=SAFETY_TIMEOUT_SECONDS)
     connection.putrequest("POST", "/predict")
     connection.endheaders()
