@@ -13,6 +13,10 @@ outputs; what they save stays there for the next build.
     python notebooks/build.py --data ~/data/mnist.npz  # or a local copy
     python notebooks/build.py --only 06_predict_digit  # one lesson, with the saved models
     python notebooks/build.py --convert-only           # the notebooks, without running them
+    python notebooks/build.py --text-only              # new words, the outputs kept
+
+--text-only is for a change to the words alone (the docstring, a heading, a comment, an
+exercise): it keeps each notebook's outputs and refuses where a line of code changed.
 
 Running everything takes about as long as the lessons themselves: lesson 05 trains for
 about 11 minutes on a 2-core CPU.
@@ -134,6 +138,21 @@ def notebook_from_script(script):
     return notebook
 
 
+def refresh_text(script, notebooks_dir=NOTEBOOKS_DIR):
+    """The committed notebook with the script's words and its own outputs, or None if any
+    code cell differs: then the outputs may no longer be what the code prints."""
+    notebook = notebook_from_script(script)
+    committed = nbformat.read(notebooks_dir / f"{script.stem}.ipynb", as_version=4)
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    committed_code = [cell for cell in committed.cells if cell.cell_type == "code"]
+    if [cell.source for cell in code_cells] != [cell.source for cell in committed_code]:
+        return None
+    for cell, ran in zip(code_cells, committed_code):
+        cell.outputs, cell.execution_count = ran.outputs, ran.execution_count
+    notebook.metadata = committed.metadata  # the kernel's details, written when it ran
+    return notebook
+
+
 def run_notebook(notebook, working_dir, environment=None):
     """Execute every cell in a fresh kernel started in `working_dir`; return the notebook."""
     client = NotebookClient(
@@ -164,9 +183,19 @@ def run_order(scripts):
     return sorted(scripts, key=position)
 
 
-def build(data=None, convert_only=False, only=None):
-    """Write notebooks/*.ipynb, run unless `convert_only`; `only` names the lessons to run."""
+def build(data=None, convert_only=False, only=None, text_only=False):
+    """Write notebooks/*.ipynb, run unless `convert_only` or `text_only`; `only` names the
+    lessons to write."""
     scripts = [script for script in lesson_scripts() if not only or script.stem in only]
+    if text_only:
+        refreshed = {script: refresh_text(script) for script in scripts}
+        changed = [script.stem for script, notebook in refreshed.items() if notebook is None]
+        if changed:
+            sys.exit(f"error: code changed in {', '.join(changed)}: run it with --only")
+        for script, notebook in refreshed.items():
+            write_notebook(notebook, NOTEBOOKS_DIR / f"{script.stem}.ipynb")
+            print(f"Refreshed the words of notebooks/{script.stem}.ipynb")
+        return
     if convert_only:
         for script in scripts:
             write_notebook(notebook_from_script(script), NOTEBOOKS_DIR / f"{script.stem}.ipynb")
@@ -215,6 +244,11 @@ def main():
         "--convert-only", action="store_true", help="write the notebooks without running them"
     )
     parser.add_argument(
+        "--text-only",
+        action="store_true",
+        help="take the words from the scripts and keep the outputs (no code may have changed)",
+    )
+    parser.add_argument(
         "--only",
         nargs="+",
         metavar="LESSON",
@@ -226,7 +260,7 @@ def main():
     known = {script.stem for script in lesson_scripts()}
     if args.only and not set(args.only) <= known:
         sys.exit(f"error: --only takes lesson names: {', '.join(sorted(known))}")
-    build(args.data, args.convert_only, args.only)
+    build(args.data, args.convert_only, args.only, args.text_only)
 
 
 if __name__ == "__main__":

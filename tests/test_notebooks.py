@@ -300,3 +300,30 @@ def test_model_cell_pasted_into_a_fresh_notebook(kernel, name, preamble, paramet
     printed = text_of(notebook.cells[-1].outputs)
     count = int(re.search(r"parameters: (\d+)", printed).group(1))
     assert count == parameters
+
+
+def code_outputs(notebook):
+    return [cell.outputs for cell in notebook.cells if cell.cell_type == "code"]
+
+
+def test_text_only_build_keeps_the_outputs_and_refuses_changed_code(tmp_path):
+    script = SCRIPTS["02_simple_cnn"]
+    source = script.read_text()
+    committed = nbformat.read(NOTEBOOKS_DIR / f"{script.stem}.ipynb", as_version=4)
+    assert any(code_outputs(committed))
+
+    # New words only: the notebook takes them and keeps every output as it was.
+    (tmp_path / "words").mkdir()
+    reworded = tmp_path / "words" / script.name
+    reworded.write_text(source.replace("Title: ", "Title: Reworded: ", 1))
+    notebook = build.refresh_text(reworded)
+    assert notebook.cells[0].source.startswith("# Reworded: Lesson 2")
+    assert code_outputs(notebook) == code_outputs(committed)
+    assert notebook.metadata == committed.metadata
+
+    # A changed line of code: the outputs could be wrong now, so it refuses.
+    (tmp_path / "code").mkdir()
+    recoded = tmp_path / "code" / script.name
+    recoded.write_text(source.replace("EPOCHS = ", "EPOCHS = 1 + ", 1))
+    assert recoded.read_text() != source
+    assert build.refresh_text(recoded) is None
