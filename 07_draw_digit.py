@@ -42,6 +42,10 @@ PAGE = common.PROJECT_DIR / "07_draw_digit.html"  # the drawing page: HTML, CSS,
 DEFAULT_HOST = "127.0.0.1"  # this computer only; --host 0.0.0.0 lets others on the network in
 DEFAULT_PORT = 8000
 MAX_DRAWING_BYTES = 1_000_000  # a drawing is a few kilobytes as PNG; larger bodies are refused
+# A refused request's body up to this size is still read, and dropped, so that the client gets
+# the answer: a connection closed with bytes unread is reset, and the answer can be lost.
+MAX_DISCARDED_BYTES = 10 * MAX_DRAWING_BYTES
+READ_CHUNK_BYTES = 64 * 1024
 # A notebook has no command line: set the options here, e.g. OPTIONS = "--port 8001".
 OPTIONS = ""
 
@@ -108,7 +112,7 @@ class DrawingPageHandler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         if self.path != "/predict":
-            self.close_connection = True  # its body is not read: do not reuse the connection
+            self.discard_body()
             self.send_error_json(HTTPStatus.NOT_FOUND, f"nothing at {self.path}: POST /predict")
             return
         length = self.headers.get("Content-Length", "")
@@ -117,7 +121,7 @@ class DrawingPageHandler(BaseHTTPRequestHandler):
             self.send_error_json(HTTPStatus.LENGTH_REQUIRED, "send the PNG with a Content-Length")
             return
         if int(length) > MAX_DRAWING_BYTES:
-            self.close_connection = True  # the body is not read: do not reuse the connection
+            self.discard_body()
             self.send_error_json(
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                 f"the drawing has {int(length)} bytes; at most {MAX_DRAWING_BYTES} are read",
@@ -138,10 +142,25 @@ class DrawingPageHandler(BaseHTTPRequestHandler):
         self.send(HTTPStatus.OK, json.dumps(answer).encode(), "application/json")
 
     def refuse_method(self):
-        self.close_connection = True
+        self.discard_body()
         self.send_error_json(HTTPStatus.METHOD_NOT_ALLOWED, f"{self.command} is not served here")
 
     do_PUT = do_DELETE = do_PATCH = refuse_method
+
+    def discard_body(self):
+        """Read and drop the body of a request that is refused. Read in full, it leaves the
+        connection fit for the next request; one too large to read is cut off instead."""
+        length = self.headers.get("Content-Length", "0")
+        remaining = int(length) if length.isdigit() else MAX_DISCARDED_BYTES + 1
+        if remaining > MAX_DISCARDED_BYTES:
+            self.close_connection = True
+            return
+        while remaining > 0:
+            chunk = self.rfile.read(min(remaining, READ_CHUNK_BYTES))
+            if not chunk:  # the client stopped sending
+                self.close_connection = True
+                return
+            remaining -= len(chunk)
 
     def send(self, status, body, content_type):
         self.send_response(status)

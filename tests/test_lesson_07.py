@@ -126,6 +126,28 @@ def test_bad_requests_get_a_4xx_and_the_server_keeps_serving(server):
     assert status == 200 and answer["digit"] == 3
 
 
+def test_a_refused_body_is_read_so_the_answer_arrives_and_the_connection_serves_on(server):
+    """A server that closes a connection with the body unread makes the kernel reset it, and
+    the client can lose the answer; a body read in full also leaves the connection usable."""
+    _, url = server
+    host, port = re.match(r"http://([\d.]+):(\d+)/", url).groups()
+    connection = http.client.HTTPConnection(host, int(port), timeout=SAFETY_TIMEOUT_SECONDS)
+    refused = [
+        ("POST", "/other", b"x" * 100_000, 404),
+        ("POST", "/predict", b"x" * 1_000_001, 413),
+        ("PUT", "/predict", b"x" * 100_000, 405),
+    ]
+    for method, path, body, status in refused:
+        connection.request(method, path, body)
+        response = connection.getresponse()
+        assert response.status == status and "error" in json.loads(response.read())
+        # The same connection: had the body been left unread, it would be read as a request.
+        connection.request("GET", "/")
+        response = connection.getresponse()
+        assert response.status == 200 and b"<canvas" in response.read()
+    connection.close()
+
+
 def test_a_request_without_length_is_refused(server):
     _, url = server
     host, port = re.match(r"http://([\d.]+):(\d+)/", url).groups()
