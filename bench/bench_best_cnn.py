@@ -80,8 +80,9 @@ def run_configuration(script, flags, seed, args, tta, keep=None):
         log.write_text(result.stdout)  # the per-epoch times, for a closer look
         metrics = json.loads(metrics_file.read_text())
         if "validation_error_percent" not in metrics:
-            # The model is the one of the last epoch, which Keras checked on the validation
-            # images at its end.
+            # The lesson saves the last epoch's model, which Keras checked on the validation
+            # images at its end. (A candidate that ends with other weights, such as an average
+            # of them, must report its own `validation_error_percent`: 32ed2fb's copy does.)
             accuracy = json.loads(history_file.read_text())["val_accuracy"][-1]
             metrics["validation_error_percent"] = round(100 * (1 - accuracy), 4)
         return metrics, wall
