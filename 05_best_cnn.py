@@ -293,7 +293,8 @@ common.finish_training_lesson(
 #    (`keras.losses.CategoricalCrossentropy(label_smoothing=0.1)`). Measured here, none of
 #    them beat this recipe (docs/measurements.md). Try one, and judge it by the validation
 #    error over two seeds, not by the test error: why? For the average of the weights, a
-#    hint: batch normalization's statistics were gathered with the last weights.
+#    question: batch normalization's statistics were gathered with the last weights, so do
+#    they fit the averaged ones? (docs/measurements.md recomputes them.)
 # 5. Make the task harder: add `layers.RandomErasing(factor=(0.5, 0.5), scale=(0.02, 0.15),
 #    fill_value=0.0, value_range=(0, 1))` at the end of `augmentation`. Compare the last
 #    epoch's training accuracy and validation loss with the recipe's: what do harder images
