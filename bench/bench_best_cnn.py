@@ -82,7 +82,8 @@ def run_configuration(script, flags, seed, args, tta, keep=None):
         if "validation_error_percent" not in metrics:
             # The lesson saves the last epoch's model, which Keras checked on the validation
             # images at its end. (A candidate that ends with other weights, such as an average
-            # of them, must report its own `validation_error_percent`: 32ed2fb's copy does.)
+            # of them, must report its own `validation_error_percent`, as the copy made from
+            # docs/lesson05_candidates.diff does.)
             accuracy = json.loads(history_file.read_text())["val_accuracy"][-1]
             metrics["validation_error_percent"] = round(100 * (1 - accuracy), 4)
         return metrics, wall
