@@ -14,11 +14,13 @@ digit, two figures in outputs/figures/. Takes a few seconds on a laptop CPU.
 """
 
 # %% Setup
-# `common` comes first so that TensorFlow starts without its wall of log lines.
-import common
+# `course` comes first: it starts Keras without a wall of log lines.
+import course
 
 import matplotlib.pyplot as plt
 import numpy as np
+
+import common
 
 IMAGES_IN_FIRST_FIGURE = 4  # the first training digits, in a 2x2 grid
 GRID_ROWS, GRID_COLUMNS = 4, 6  # random digits in the second figure
@@ -26,16 +28,13 @@ LABELS_TO_ENCODE = 10  # how many labels to show with their one-hot form
 # A notebook has no command line: set the options here, e.g. OPTIONS = "--data mnist.npz".
 OPTIONS = ""
 
-parser = common.lesson_parser(__doc__)
-args = common.parse_args(parser, OPTIONS)
-common.print_banner()
+args = course.start(__doc__, OPTIONS)
 # Only the choice of random digits in the second figure depends on the seed.
 common.set_seed(args.seed)
-figures_dir = common.output_dir(args, "figures")
 
 # %% Load the data
-common.print_heading("Load the data")
-(x_train, y_train), (x_test, y_test) = common.load_lesson_data(args)
+course.print_heading("Load the data")
+(x_train, y_train), (x_test, y_test) = common.load_mnist(args.data, quick=args.quick)
 for name, array in [
     ("x_train", x_train),
     ("y_train", y_train),
@@ -45,7 +44,7 @@ for name, array in [
     print(f"{name:8} shape {str(array.shape):16} dtype {array.dtype}")
 
 # %% Class counts and pixel range
-common.print_heading("Class counts and pixel range")
+course.print_heading("Class counts and pixel range")
 train_counts = np.bincount(y_train, minlength=common.NUM_CLASSES)
 test_counts = np.bincount(y_test, minlength=common.NUM_CLASSES)
 print("digit  train   test")
@@ -58,7 +57,7 @@ print(
 )
 
 # %% The first four training digits
-common.print_heading("The first four training digits")
+course.print_heading("The first four training digits")
 rows = columns = int(np.sqrt(IMAGES_IN_FIRST_FIGURE))
 figure, axes = plt.subplots(rows, columns, figsize=(5, 5.5))
 for index, axis in enumerate(axes.flat):
@@ -66,10 +65,10 @@ for index, axis in enumerate(axes.flat):
     axis.set_title(f"x_train[{index}]: label {y_train[index]}")
     axis.axis("off")
 figure.suptitle("The first four MNIST training images")
-common.save_figure(figure, figures_dir / "00_first_four_digits.png", args.show)
+course.save_figure(figure, args, "00_first_four_digits.png")
 
 # %% 24 random training digits
-common.print_heading("24 random training digits")
+course.print_heading("24 random training digits")
 random_generator = np.random.default_rng(args.seed)
 chosen = random_generator.choice(len(x_train), GRID_ROWS * GRID_COLUMNS, replace=False)
 figure, axes = plt.subplots(GRID_ROWS, GRID_COLUMNS, figsize=(9, 6.5))
@@ -78,16 +77,16 @@ for index, axis in zip(chosen, axes.flat):
     axis.set_title(f"#{index}: {y_train[index]}", fontsize=9)
     axis.axis("off")
 figure.suptitle(f"{GRID_ROWS * GRID_COLUMNS} random training images with their labels")
-common.save_figure(figure, figures_dir / "00_random_digits.png", args.show)
+course.save_figure(figure, args, "00_random_digits.png")
 
 # %% The first ten labels, one-hot encoded
-common.print_heading("The first ten labels, one-hot encoded")
+course.print_heading("The first ten labels, one-hot encoded")
 labels = y_train[:LABELS_TO_ENCODE]
 for label, row in zip(labels, common.one_hot_encode(labels)):
     print(f"{label} -> {row.astype(int)}")
 
 # %% Preprocessing, step by step
-common.print_heading("Preprocessing, step by step")
+course.print_heading("Preprocessing, step by step")
 
 
 def describe(step, array):

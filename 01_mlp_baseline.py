@@ -13,14 +13,16 @@ training on a 2-core laptop CPU (docs/measurements.md has the numbers over sever
 """
 
 # %% Setup
-# `common` comes first so that TensorFlow starts without its wall of log lines.
-import common
+# `course` comes first: it starts Keras without a wall of log lines.
+import course
 
 import math
 import time
 
 import keras
 from keras import layers
+
+import common
 
 # The slides train for 10 epochs at Adam's default learning rate, 0.001. Starting at twice
 # that and letting it fall to zero over the run reaches a lower error in 7 epochs (measured
@@ -36,18 +38,15 @@ IMAGES_TO_INSPECT = 4  # test images whose predictions are printed at the end
 # A notebook has no command line: set the options here, e.g. OPTIONS = "--quick --epochs 3".
 OPTIONS = ""
 
-parser = common.lesson_parser(__doc__, epochs=EPOCHS, batch_size=BATCH_SIZE)
-args = common.parse_args(parser, OPTIONS)
+args = course.start(__doc__, OPTIONS, epochs=EPOCHS, batch_size=BATCH_SIZE)
 epochs, batch_size = args.epochs, args.batch_size
-common.print_banner()
 # The seed fixes the initial weights and the shuffling. Another TensorFlow version or another
 # kind of CPU can still change the last digits of the results.
 common.set_seed(args.seed)
-figures_dir = common.output_dir(args, "figures")
 
 # %% Prepare the data
-common.print_heading("Prepare the data")
-(x_train, y_train), (x_test, y_test) = common.load_lesson_data(args)
+course.print_heading("Prepare the data")
+(x_train, y_train), (x_test, y_test) = common.load_mnist(args.data, quick=args.quick)
 
 # A dense layer sees each image as one row of pixels, scaled from 0-255 to 0-1.
 x_train = common.scale_pixels(common.flatten_images(x_train))
@@ -79,7 +78,7 @@ model = keras.Sequential(
 model.summary()
 
 # %% Train
-common.print_heading("Train")
+course.print_heading("Train")
 # Big steps while the model is far from good, small careful ones at the end.
 steps_per_epoch = math.ceil(len(x_fit) / batch_size)
 learning_rate = keras.optimizers.schedules.CosineDecay(
@@ -98,27 +97,27 @@ history = model.fit(
     validation_data=(x_validation, y_validation),
     epochs=epochs,
     batch_size=batch_size,
-    verbose=common.progress_verbosity(),
+    verbose=course.progress_verbosity(),
 )
 train_seconds = time.perf_counter() - start
 print(f"Training took {train_seconds:.1f} s.")
 
 # %% Evaluate on the test set, once
-common.print_heading("Evaluate on the test set")
+course.print_heading("Evaluate on the test set")
 scores = model.evaluate(x_test, y_test_one_hot, verbose=0, return_dict=True)
 print(f"Test loss: {scores['loss']:.4f}, test accuracy: {100 * scores['accuracy']:.2f}%")
 probabilities = model.predict(x_test, verbose=0)
 predicted_digits = probabilities.argmax(axis=1)
 
 # %% Inspect the predictions and the training curves
-common.print_heading(f"The first {IMAGES_TO_INSPECT} test images")
+course.print_heading(f"The first {IMAGES_TO_INSPECT} test images")
 common.print_predictions(probabilities, y_test, range(IMAGES_TO_INSPECT))
 # Validation loss that rises while training loss still falls is the sign of overfitting.
 figure = common.training_curves_figure(history.history, "Lesson 1: multilayer perceptron")
-common.save_figure(figure, figures_dir / "01_mlp_baseline_curves.png", args.show)
+course.save_figure(figure, args, "01_mlp_baseline_curves.png")
 
 # %% Save the model and the numbers
-common.finish_training_lesson(
+course.finish(
     args, "01_mlp_baseline", model, history.history, scores, predicted_digits, y_test, train_seconds
 )
 

@@ -14,14 +14,16 @@ training on a 2-core laptop CPU (docs/measurements.md has the numbers over sever
 """
 
 # %% Setup
-# `common` comes first so that TensorFlow starts without its wall of log lines.
-import common
+# `course` comes first: it starts Keras without a wall of log lines.
+import course
 
 import math
 import time
 
 import keras
 from keras import layers
+
+import common
 
 # Each lecture deck's model trains with its own recipe: (epochs, batch size, schedule).
 # The other decks keep Adam's constant default learning rate, as they wrote it. For this
@@ -44,32 +46,20 @@ IMAGES_TO_INSPECT = 4  # test images whose predictions are printed at the end
 # A notebook has no command line: set the options here, e.g. OPTIONS = "--variant deitel".
 OPTIONS = ""
 
-default_epochs, default_batch_size, _ = RECIPES["slides"]
-parser = common.lesson_parser(__doc__, epochs=default_epochs, batch_size=default_batch_size)
-parser.add_argument(
-    "--variant",
-    choices=RECIPES,
-    default="slides",
-    help="which deck's model to train; each has its own epochs and batch size: "
-    + ", ".join(f"{name} ({e} epochs, batch {b})" for name, (e, b, _) in RECIPES.items()),
-)
-# The chosen deck sets the defaults that --epochs and --batch-size can still override.
-variant = common.parse_args(parser, OPTIONS).variant
-default_epochs, default_batch_size, scheduled = RECIPES[variant]
-parser.set_defaults(default_epochs=default_epochs, batch_size=default_batch_size)
-args = common.parse_args(parser, OPTIONS)
-epochs, batch_size = args.epochs, args.batch_size
-name = "03_large_cnn" if variant == "slides" else f"03_large_cnn_{variant}"
-common.print_banner()
+# --variant chooses the deck; its recipe sets the defaults that --epochs and --batch-size
+# can still override.
+args = course.start(__doc__, OPTIONS, variants=RECIPES)
+variant, epochs, batch_size = args.variant, args.epochs, args.batch_size
 # The seed fixes the initial weights, the shuffling and the dropout masks. Another TensorFlow
 # version or another kind of CPU can still change the last digits of the results.
 common.set_seed(args.seed)
-figures_dir = common.output_dir(args, "figures")
+scheduled = RECIPES[variant][2]
+name = "03_large_cnn" if variant == "slides" else f"03_large_cnn_{variant}"
 print(f"Model: {variant}, {epochs} epochs, batch size {batch_size}")
 
 # %% Prepare the data
-common.print_heading("Prepare the data")
-(x_train, y_train), (x_test, y_test) = common.load_lesson_data(args)
+course.print_heading("Prepare the data")
+(x_train, y_train), (x_test, y_test) = common.load_mnist(args.data, quick=args.quick)
 
 # A convolution sees each image as a 28x28 grid with one grey channel, scaled to 0-1.
 x_train = common.scale_pixels(common.add_channel_axis(x_train))
@@ -88,6 +78,8 @@ print(f"Validation: x {x_validation.shape}, y {y_validation.shape}")
 print(f"Test:       x {x_test.shape}, y {y_test_one_hot.shape}")
 
 # %% Build the model
+# Each lecture deck's model is written out in full in a cell of its own; the one that
+# --variant chose is built.
 if variant == "slides":
     model = keras.Sequential(
         [
@@ -105,7 +97,9 @@ if variant == "slides":
         ],
         name="large_cnn",
     )
-elif variant == "tf2_notebook":
+
+# %% The "TF2 notebook" deck's model
+if variant == "tf2_notebook":
     model = keras.Sequential(
         [
             keras.Input(shape=input_shape),
@@ -121,7 +115,9 @@ elif variant == "tf2_notebook":
         ],
         name="tf2_notebook_cnn",
     )
-elif variant == "deitel":
+
+# %% Deitel & Deitel's model
+if variant == "deitel":
     model = keras.Sequential(
         [
             keras.Input(shape=input_shape),
@@ -135,7 +131,9 @@ elif variant == "deitel":
         ],
         name="deitel_cnn",
     )
-else:  # lab7
+
+# %% The "Lab 7" deck's model
+if variant == "lab7":
     model = keras.Sequential(
         [
             keras.Input(shape=input_shape),
@@ -151,10 +149,12 @@ else:  # lab7
         ],
         name="lab7_cnn",
     )
+
+# %% The chosen model, layer by layer
 model.summary()
 
 # %% Train
-common.print_heading("Train")
+course.print_heading("Train")
 # With the schedule: big steps while the model is far from good, careful ones at the end.
 if scheduled:
     steps_per_epoch = math.ceil(len(x_fit) / batch_size)
@@ -176,27 +176,27 @@ history = model.fit(
     validation_data=(x_validation, y_validation),
     epochs=epochs,
     batch_size=batch_size,
-    verbose=common.progress_verbosity(),
+    verbose=course.progress_verbosity(),
 )
 train_seconds = time.perf_counter() - start
 print(f"Training took {train_seconds:.1f} s.")
 
 # %% Evaluate on the test set, once
-common.print_heading("Evaluate on the test set")
+course.print_heading("Evaluate on the test set")
 scores = model.evaluate(x_test, y_test_one_hot, verbose=0, return_dict=True)
 print(f"Test loss: {scores['loss']:.4f}, test accuracy: {100 * scores['accuracy']:.2f}%")
 probabilities = model.predict(x_test, verbose=0)
 predicted_digits = probabilities.argmax(axis=1)
 
 # %% Inspect the predictions and the training curves
-common.print_heading(f"The first {IMAGES_TO_INSPECT} test images")
+course.print_heading(f"The first {IMAGES_TO_INSPECT} test images")
 common.print_predictions(probabilities, y_test, range(IMAGES_TO_INSPECT))
 # Validation loss that rises while training loss still falls is the sign of overfitting.
 figure = common.training_curves_figure(history.history, f"Lesson 3: larger CNN ({variant})")
-common.save_figure(figure, figures_dir / f"{name}_curves.png", args.show)
+course.save_figure(figure, args, f"{name}_curves.png")
 
 # %% Save the model and the numbers
-common.finish_training_lesson(
+course.finish(
     args,
     name,
     model,

@@ -15,8 +15,8 @@ model, and four figures in outputs/figures/. Takes a few seconds.
 """
 
 # %% Setup
-# `common` comes first so that TensorFlow starts without its wall of log lines.
-import common
+# `course` comes first: it starts Keras without a wall of log lines.
+import course
 
 import json
 from pathlib import Path
@@ -25,39 +25,40 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.metrics import ConfusionMatrixDisplay, classification_report, confusion_matrix
 
+import common
+
 GRID_ROWS, GRID_COLUMNS = 4, 6  # misclassified images shown in the grid
 CONFIDENT_MISTAKES = 3  # the most confident mistakes, with all their probabilities
 CONFUSED_PAIRS = 5  # the most frequent (true digit, predicted digit) pairs
 UNSURE_CORRECT = 5  # the correct predictions made with the least confidence
 CURVES_ACCURACY_FLOOR = 0.95  # the all-stages curves show accuracy from here to 1.0 ...
 CURVES_LOSS_CEILING = 0.2  # ... and loss from 0 to here
+
+# The lesson's own options, besides the course's (--data, --out, ...).
+LESSON_OPTIONS = {
+    "--model": {
+        "type": Path,
+        "metavar": "PATH",
+        "help": "a saved .keras model to analyse (default: the best one in the output folder)",
+    },
+    "--index": {
+        "type": int,
+        "nargs": "+",
+        "default": [],
+        "metavar": "N",
+        "help": "test images whose full probability list to print, e.g. --index 340 740 1260",
+    },
+}
 # A notebook has no command line: set the options here, e.g. OPTIONS = "--index 340 740".
 OPTIONS = ""
 
-parser = common.lesson_parser(__doc__)
-parser.add_argument(
-    "--model",
-    type=Path,
-    metavar="PATH",
-    help="a saved .keras model to analyse (default: the best one in the output folder)",
-)
-parser.add_argument(
-    "--index",
-    type=int,
-    nargs="+",
-    default=[],
-    metavar="N",
-    help="test images whose full probability list to print, e.g. --index 340 740 1260",
-)
-args = common.parse_args(parser, OPTIONS)
-common.print_banner()
-figures_dir = common.output_dir(args, "figures")
+args = course.start(__doc__, OPTIONS, options=LESSON_OPTIONS)
 
 # %% The saved stages
-common.print_heading("The saved stages")
-stages = common.saved_stages(args.out)
+course.print_heading("The saved stages")
+stages = course.saved_stages(args.out)
 if args.model is None:
-    model_path = common.best_saved_model(args.out, stages)
+    model_path = course.best_saved_model(args.out, stages)
 else:
     model_path = args.model
 if stages:
@@ -70,15 +71,15 @@ if stages:
         )
 
 # %% Mistakes of the chosen model
-common.print_heading(f"Mistakes of {model_path.stem}")
+course.print_heading(f"Mistakes of {model_path.stem}")
 print(f"Model: {common.display_path(model_path)}")
-model = common.load_saved_model(model_path)
+model = course.load_saved_model(model_path)
 stage = model_path.stem
 
-(_, _), (x_test, y_test) = common.load_lesson_data(args)
+(_, _), (x_test, y_test) = common.load_mnist(args.data, quick=args.quick)
 bad_indices = [index for index in args.index if not 0 <= index < len(y_test)]
 if bad_indices:
-    raise common.UserError(
+    raise course.UserError(
         f"--index {' '.join(map(str, bad_indices))} is outside the test set "
         f"(0 to {len(y_test) - 1})"
     )
@@ -114,22 +115,22 @@ figure.suptitle(
     f"{stage}: the first {len(shown)} of {len(wrong)} misclassified test images "
     "(predicted, true digit, confidence)"
 )
-common.save_figure(figure, figures_dir / f"04_misclassified_{stage}.png", args.show)
+course.save_figure(figure, args, f"04_misclassified_{stage}.png")
 
 # %% Chosen test images (--index)
 if args.index:
-    common.print_heading("Chosen test images (--index)")
+    course.print_heading("Chosen test images (--index)")
     common.print_predictions(probabilities, y_test, args.index)
 else:
     print("Name test images with --index to see all ten probabilities of each.")
 
 # %% The most confident mistakes
-common.print_heading(f"The {CONFIDENT_MISTAKES} most confident mistakes")
+course.print_heading(f"The {CONFIDENT_MISTAKES} most confident mistakes")
 most_confident = wrong[np.argsort(-confidence[wrong])][:CONFIDENT_MISTAKES]
 common.print_predictions(probabilities, y_test, most_confident)
 
 # %% Which digits are confused with which
-common.print_heading("Confusion matrix and per-digit precision and recall")
+course.print_heading("Confusion matrix and per-digit precision and recall")
 digits = list(range(common.NUM_CLASSES))
 matrix = confusion_matrix(y_test, predicted, labels=digits)
 print(classification_report(y_test, predicted, labels=digits, digits=4, zero_division=0))
@@ -138,10 +139,10 @@ ConfusionMatrixDisplay(matrix, display_labels=digits).plot(ax=axis, cmap="Blues"
 axis.set_title(f"{stage}: true digit (rows) against predicted digit (columns)")
 axis.set_xlabel("Predicted digit")
 axis.set_ylabel("True digit")
-common.save_figure(figure, figures_dir / f"04_confusion_matrix_{stage}.png", args.show)
+course.save_figure(figure, args, f"04_confusion_matrix_{stage}.png")
 
 # %% The most confused pairs
-common.print_heading("The most confused pairs")
+course.print_heading("The most confused pairs")
 off_diagonal = matrix - np.diag(np.diag(matrix))
 pairs = np.dstack(np.unravel_index(np.argsort(-off_diagonal, axis=None), matrix.shape))[0]
 for true_digit, predicted_digit in pairs[:CONFUSED_PAIRS]:
@@ -150,7 +151,7 @@ for true_digit, predicted_digit in pairs[:CONFUSED_PAIRS]:
         print(f"a {true_digit} read as {predicted_digit}: {count} times")
 
 # %% The least confident correct predictions
-common.print_heading("The least confident correct predictions")
+course.print_heading("The least confident correct predictions")
 correct = np.flatnonzero(predicted == y_test)
 for index in correct[np.argsort(confidence[correct])][:UNSURE_CORRECT]:
     second = np.argsort(-probabilities[index])[1]
@@ -160,7 +161,7 @@ for index in correct[np.argsort(confidence[correct])][:UNSURE_CORRECT]:
     )
 
 # %% Training curves of all stages
-common.print_heading("Training curves of all stages")
+course.print_heading("Training curves of all stages")
 histories = {}
 for stage_name in stages:
     history_file = Path(args.out) / "history" / f"{stage_name}.json"
@@ -184,7 +185,7 @@ if histories:
         axis.legend(fontsize=8)
     figure.suptitle("Training curves of every saved stage")
     figure.tight_layout()
-    common.save_figure(figure, figures_dir / "04_training_curves_all.png", args.show)
+    course.save_figure(figure, args, "04_training_curves_all.png")
 else:
     print("No training histories saved yet.")
 

@@ -21,8 +21,8 @@ docs/measurements.md has the ablation table measured here, and what else was tri
 """
 
 # %% Setup
-# `common` comes first so that TensorFlow starts without its wall of log lines.
-import common
+# `course` comes first: it starts Keras without a wall of log lines.
+import course
 
 import math
 import time
@@ -30,6 +30,8 @@ import time
 import keras
 import numpy as np
 from keras import layers
+
+import common
 
 EPOCHS = 16  # passes over the training data; the schedule below spans all of them
 # 256 images per gradient step: with an earlier, larger version of this network an epoch
@@ -50,52 +52,50 @@ IMAGES_TO_INSPECT = 4  # test images whose predictions are printed at the end
 # A notebook has no command line: set the options here, e.g. OPTIONS = "--quick --tta 0".
 OPTIONS = ""
 
-parser = common.lesson_parser(__doc__, epochs=EPOCHS, batch_size=BATCH_SIZE)
-parser.add_argument(
-    "--no-batch-norm", action="store_true", help="ablation: leave out batch normalization"
-)
-parser.add_argument(
-    "--no-augmentation", action="store_true", help="ablation: train on the images as they are"
-)
-parser.add_argument(
-    "--no-schedule",
-    action="store_true",
-    help=f"ablation: a constant learning rate of {CONSTANT_LEARNING_RATE} (Adam's default)",
-)
-parser.add_argument(
-    "--tta",
-    type=int,
-    metavar="N",
-    help="test-time augmentation: predict each test image as the average over the image and "
-    f"N augmented copies of it (default: {TTA_COPIES}, or 0 with --no-augmentation; "
-    "0 for one plain pass)",
-)
-args = common.parse_args(parser, OPTIONS)
+# %% The ablation's switches
+# The lesson's own options, besides the course's (--quick, --epochs, ...): each switches one
+# ingredient off, so that the ablation can be run again.
+LESSON_OPTIONS = {
+    "--no-batch-norm": {
+        "action": "store_true",
+        "help": "ablation: leave out batch normalization",
+    },
+    "--no-augmentation": {
+        "action": "store_true",
+        "help": "ablation: train on the images as they are",
+    },
+    "--no-schedule": {
+        "action": "store_true",
+        "help": f"ablation: a constant learning rate of {CONSTANT_LEARNING_RATE} (Adam's default)",
+    },
+    "--tta": {
+        "type": course.zero_or_more,
+        "metavar": "N",
+        "help": "test-time augmentation: predict each test image as the average over the image "
+        f"and N augmented copies of it (default: {TTA_COPIES}, or 0 with --no-augmentation; "
+        "0 for one plain pass)",
+    },
+}
+args = course.start(__doc__, OPTIONS, epochs=EPOCHS, batch_size=BATCH_SIZE, options=LESSON_OPTIONS)
 epochs, batch_size = args.epochs, args.batch_size
-# The ingredients the ablation can switch off; all are on by default.
-use_augmentation = not args.no_augmentation
-use_batch_norm = not args.no_batch_norm
-use_schedule = not args.no_schedule
-if args.tta is None:
-    # A model that never saw augmented images reads them worse: measured here, test-time
-    # augmentation took such a model from 0.70% to 1.01% test error.
-    args.tta = 0 if args.no_augmentation else TTA_COPIES
-if args.tta < 0:
-    parser.error("--tta must be 0 or more")
-tta_copies = args.tta
-common.print_banner()
 # The seed fixes the initial weights, the shuffling, the dropout masks and the augmentation.
 # Another TensorFlow version or another kind of CPU can still change the last digits.
 common.set_seed(args.seed)
-figures_dir = common.output_dir(args, "figures")
+use_augmentation = not args.no_augmentation
+use_batch_norm = not args.no_batch_norm
+use_schedule = not args.no_schedule
+# A model that never saw augmented images reads them worse: measured here, test-time
+# augmentation took such a model from 0.70% to 1.01% test error.
+default_tta_copies = TTA_COPIES if use_augmentation else 0
+tta_copies = default_tta_copies if args.tta is None else args.tta
 switched_off = [
     flag for flag in ("no_batch_norm", "no_augmentation", "no_schedule") if getattr(args, flag)
 ]
 name = "_".join(["05_best_cnn", *switched_off])
 
 # %% Prepare the data
-common.print_heading("Prepare the data")
-(x_train, y_train), (x_test, y_test) = common.load_lesson_data(args)
+course.print_heading("Prepare the data")
+(x_train, y_train), (x_test, y_test) = common.load_mnist(args.data, quick=args.quick)
 x_train = common.scale_pixels(common.add_channel_axis(x_train))
 x_test = common.scale_pixels(common.add_channel_axis(x_test))
 y_train_one_hot = common.one_hot_encode(y_train)
@@ -202,7 +202,7 @@ model.compile(
 )
 
 # %% Train
-common.print_heading("Train")
+course.print_heading("Train")
 print(
     "Ingredients: "
     + ", ".join(
@@ -221,17 +221,17 @@ history = model.fit(
     validation_data=(x_validation, y_validation),
     epochs=epochs,
     batch_size=batch_size,
-    verbose=common.progress_verbosity(),
+    verbose=course.progress_verbosity(),
 )
 train_seconds = time.perf_counter() - start
 print(f"Training took {train_seconds:.1f} s.")
 
 # %% Evaluate on the test set, once
-common.print_heading("Evaluate on the test set")
+course.print_heading("Evaluate on the test set")
 scores = model.evaluate(x_test, y_test_one_hot, verbose=0, return_dict=True)
 print(f"Test loss: {scores['loss']:.4f}, test accuracy: {100 * scores['accuracy']:.2f}%")
-probabilities = model.predict(x_test, verbose=0)
-single_pass_misclassified = int(np.sum(probabilities.argmax(axis=1) != y_test))
+single_pass_probabilities = model.predict(x_test, verbose=0)
+single_pass_misclassified = int(np.sum(single_pass_probabilities.argmax(axis=1) != y_test))
 print(
     f"One pass of the model: {100 * single_pass_misclassified / len(y_test):.2f}% test error "
     f"({single_pass_misclassified} of {len(y_test)} misclassified)"
@@ -241,7 +241,8 @@ print(
 # The model also looks at N slightly rotated, zoomed and shifted copies of each test image,
 # and the answers are averaged: a digit it is unsure of in one pose is often clear in
 # others. It costs N more predictions; with N = 0 (`--tta 0`) this cell changes nothing.
-summed = probabilities.copy()
+# It starts from the one-pass prediction each time, so it can be run again with another N.
+summed = single_pass_probabilities.copy()
 for _ in range(tta_copies):
     summed += model.predict(augmentation(x_test, training=True), verbose=0)
 probabilities = summed / (tta_copies + 1)
@@ -255,14 +256,14 @@ if tta_copies:
     )
 
 # %% Inspect the predictions and the training curves
-common.print_heading(f"The first {IMAGES_TO_INSPECT} test images")
+course.print_heading(f"The first {IMAGES_TO_INSPECT} test images")
 common.print_predictions(probabilities, y_test, range(IMAGES_TO_INSPECT))
 # Validation loss that rises while training loss still falls is the sign of overfitting.
 figure = common.training_curves_figure(history.history, "Lesson 5: close to the state of the art")
-common.save_figure(figure, figures_dir / f"{name}_curves.png", args.show)
+course.save_figure(figure, args, f"{name}_curves.png")
 
 # %% Save the model and the numbers
-common.finish_training_lesson(
+course.finish(
     args,
     name,
     model,

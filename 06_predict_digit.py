@@ -2,8 +2,9 @@
 Title: Lesson 6 - Read your own handwriting
 Description: A model trained on MNIST only works on input prepared the way MNIST was: light
     ink on black, the digit scaled into a 20x20 box with its aspect ratio kept, and centred
-    by its centre of mass in a 28x28 field. This lesson prepares photos, scans and drawings
-    that way, one small step at a time, and reads them with a saved lesson model.
+    by its centre of mass in a 28x28 field. This lesson walks through that preparation one
+    step at a time on a photo of a 3, then reads your own photos, scans and drawings with a
+    saved lesson model.
 
 Run (after one of lessons 01-03 or 05):
     python 06_predict_digit.py                           # the sample images in samples/
@@ -13,315 +14,148 @@ Run (after one of lessons 01-03 or 05):
     python 06_predict_digit.py --json my_digit.jpg       # one JSON object per image
     In a notebook (notebooks/06_predict_digit.ipynb), set the same options in OPTIONS below.
 
-Expected: `my_digit.jpg: 7 (99.2%)` and the two next guesses for each image, and a figure
-per image in outputs/figures/. Resizing a photo straight to 28x28 instead gives answers
-close to random (docs/measurements.md has the numbers).
+Expected: a picture after each step of the preparation, then `my_digit.jpg: 7 (99.2%)` and
+the two next guesses for each image, and a figure per image in outputs/figures/. Resizing a
+photo straight to 28x28 instead gives answers close to random (docs/measurements.md has the
+numbers).
 """
 
 # %% Setup
-# `common` comes first so that TensorFlow starts without its wall of log lines.
-import common
+# `course` comes first: it starts Keras without a wall of log lines.
+import course
 
-import json
 import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
-from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
-from scipy import ndimage
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}  # what a folder is searched for
-FIELD_SIZE = 28  # MNIST's image side
-BOX_SIZE = 20  # MNIST fits each digit into a 20x20 box inside the 28x28 field
-WORKING_SIDE = 400  # larger photos are shrunk to this side first: faster, no less readable
-BACKGROUND_SIDE = 16  # the tiny copy from which the paper's uneven brightness is estimated
-MINIMUM_CONTRAST = 0.15  # ink that stands out less than this from the paper is none at all
-SPECK_FRACTION = 0.06  # separate blobs with less ink than this share of the largest: specks
-SAME_DIGIT_OVERLAP = 0.5  # --number: a blob this much within a wider one's columns joins it
-TOUCHING_WIDTH = 1.0  # --number: a piece wider than tall is two digits that touch
-INK_MASS_TRIMMED = 0.002  # crop away this fraction of the ink at each edge: specks, dust
-STROKE_WIDTH_TARGET = 0.10  # MNIST's strokes are about a tenth as wide as the digit is tall
-MEASURABLE_SIDE = 100  # digits smaller than this are enlarged before strokes are measured
-STROKE_WIDTH_ENOUGH = 0.7  # strokes at least 70% of that width are left as they are
+import common
+import handwriting  # the preparation below, step by step, as functions of its own
+
 TOP_GUESSES = 3  # how many guesses to print per image
-# Read when no image is named: a photo and a drawing that samples/make_samples.py drew.
+# Read when no image is named: a photo and a drawing that samples/make_samples.py drew. The
+# steps below are shown on the photo.
 SAMPLES_DIR = common.PROJECT_DIR / "samples"
+SAMPLE_PHOTO = SAMPLES_DIR / "photo_of_a_3.jpg"
+# The lesson's own options, besides the course's (--out, --show).
+LESSON_OPTIONS = {
+    "images": {
+        "nargs": "*",
+        "default": [SAMPLES_DIR],
+        "metavar": "IMAGE",
+        "help": "PNG or JPEG files or folders (default: the sample images in samples/)",
+    },
+    "--model": {
+        "type": Path,
+        "metavar": "PATH",
+        "help": "a saved .keras model (default: the best one in the output folder)",
+    },
+    "--json": {"action": "store_true", "help": "one JSON object per image per line"},
+    "--number": {"action": "store_true", "help": "read several digits in a row, left to right"},
+}
 # A notebook has no command line: set the options here, e.g. OPTIONS = "my_digit.jpg".
 OPTIONS = ""
 
-
-# %% Preparing an image the MNIST way, one small step each
-
-
-def load_grayscale(path):
-    """Open any PNG or JPEG as grey values from 0.0 (black) to 1.0 (white).
-
-    Phone photos are turned upright, as their EXIF data says. Transparent pixels become
-    paper: white behind dark ink, black behind light ink.
-    """
-    with Image.open(path) as opened:
-        image = ImageOps.exif_transpose(opened)
-        image.load()
-    if image.mode == "P":
-        image = image.convert("RGBA")
-    if image.mode in ("RGBA", "LA") and image.getchannel("A").getextrema()[0] < 255:
-        alpha = np.asarray(image.getchannel("A"), dtype=np.float32) / 255
-        gray = np.asarray(image.convert("L"), dtype=np.float32) / 255
-        ink_brightness = np.average(gray, weights=alpha) if alpha.sum() else 0.0
-        paper = 1.0 if ink_brightness < 0.5 else 0.0
-        image = Image.fromarray(alpha * gray + (1 - alpha) * paper)
-    else:
-        image = Image.fromarray(np.asarray(image.convert("L"), dtype=np.float32) / 255)
-    if max(image.size) > WORKING_SIDE:
-        image.thumbnail((WORKING_SIDE, WORKING_SIDE), Image.Resampling.LANCZOS)
-    return np.asarray(image)
+args = course.start(__doc__, OPTIONS, uses_mnist=False, options=LESSON_OPTIONS)
+model_path = args.model or course.best_saved_model(args.out)
+model = course.load_saved_model(model_path)
+print(f"Model: {common.display_path(model_path)}")
 
 
-def make_ink_light(gray):
-    """MNIST has light ink on a dark background. Most of a picture is paper, so if the
-    typical (median) pixel is light, the paper is light: invert."""
-    return 1.0 - gray if np.median(gray) > 0.5 else gray
+# %% Two pictures used below
+def show_step(image, title, file_name):
+    """One picture of a step, with its size in pixels."""
+    figure, axis = plt.subplots(figsize=(4, 3.5))
+    axis.imshow(image, cmap="gray", vmin=0, vmax=1)
+    axis.set_title(f"{title}: {image.shape[1]}x{image.shape[0]} pixels")
+    axis.axis("off")
+    course.save_figure(figure, args, file_name)
 
 
-def remove_background(ink):
-    """Subtract the paper's own brightness, which varies across a photo with uneven light.
-
-    A tiny copy of the image keeps only the slow changes of the paper, and the darkest value
-    in a neighbourhood of each of its pixels is the paper there, if the neighbourhood reaches
-    past the strokes. So the neighbourhood grows while growing it by one step still finds
-    much darker paper: the far side of a thick stroke, not the slow change of the light.
-    Scaled back up, that is the paper.
-    """
-    image = Image.fromarray(ink)
-    tiny = np.asarray(image.resize((BACKGROUND_SIDE, BACKGROUND_SIDE), Image.Resampling.BOX))
-    paper = ndimage.minimum_filter(tiny, size=3, mode="nearest")
-    previous = paper
-    for size in range(5, 2 * BACKGROUND_SIDE + 1, 2):
-        wider = ndimage.minimum_filter(tiny, size=size, mode="nearest")
-        # A drop as large as ink's least contrast means the last step left a stroke behind.
-        past_a_stroke = previous - wider > MINIMUM_CONTRAST
-        paper = np.where(past_a_stroke, wider, paper)
-        previous = wider
-    paper = Image.fromarray(paper.astype(np.float32)).resize(image.size, Image.Resampling.BILINEAR)
-    return np.clip(ink - np.asarray(paper), 0.0, 1.0)
+def draw_probabilities(axis, probabilities):
+    """The ten probabilities as bars, the best guess in orange."""
+    best = int(np.argmax(probabilities))
+    colors = ["tab:orange" if d == best else "tab:blue" for d in range(common.NUM_CLASSES)]
+    axis.bar(range(common.NUM_CLASSES), 100 * probabilities, color=colors)
+    axis.set_xticks(range(common.NUM_CLASSES))
+    axis.set_ylim(0, 100)
+    axis.set_xlabel("Digit")
+    axis.set_ylabel("Probability (%)")
+    axis.set_title(f"prediction: {best} ({100 * probabilities[best]:.1f}%)")
 
 
-def suppress_noise(ink):
-    """Keep only what is clearly ink, and stretch it to full brightness.
+# %% Step 1: grey values
+# A photo has three colours and any size. Only how bright each pixel is matters, from 0.0
+# (black) to 1.0 (white); a phone photo is turned upright, and a large one made smaller.
+course.print_heading("Step 1: grey values")
+gray = handwriting.load_grayscale(SAMPLE_PHOTO)
+show_step(gray, "1. grey", "06_step1_grey.png")
 
-    Otsu's threshold splits the grey values into two groups (paper noise and ink) so that
-    each group is as uniform as possible. Below it: paper. Above it: ink, scaled to 0-1.
-    """
-    if ink.max() < MINIMUM_CONTRAST:
-        return np.zeros_like(ink)
-    threshold = otsu_threshold(ink)
-    bright = np.percentile(ink[ink > threshold], 90)
-    return np.clip((ink - threshold) / max(bright - threshold, 1e-6), 0.0, 1.0)
+# %% Step 2: ink only
+# MNIST has light ink on black, so dark ink on light paper is inverted. Then the paper's own
+# brightness, uneven in a photo, is subtracted, and only what clearly stands out is kept as
+# ink (Otsu's threshold), stretched to full brightness.
+course.print_heading("Step 2: ink only")
+ink = handwriting.make_ink_light(gray)
+ink = handwriting.remove_background(ink)
+ink = handwriting.suppress_noise(ink)
+show_step(ink, "2. ink only, light on black", "06_step2_ink.png")
 
+# %% Step 3: cropped to the digit
+# Specks of dust are dropped, then the image is cut down to the rows and columns with ink.
+course.print_heading("Step 3: cropped to the digit")
+cropped = handwriting.crop_to_ink(handwriting.remove_specks(ink))
+show_step(cropped, "3. cropped", "06_step3_cropped.png")
 
-def otsu_threshold(values, bins=256):
-    """The grey value that best separates two groups of pixels (Otsu, 1979)."""
-    counts, edges = np.histogram(values, bins=bins, range=(0.0, 1.0))
-    centres = (edges[:-1] + edges[1:]) / 2
-    weight_below = np.cumsum(counts)
-    weight_above = weight_below[-1] - weight_below
-    mass_below = np.cumsum(counts * centres)
-    mean_below = mass_below / np.maximum(weight_below, 1)
-    mean_above = (mass_below[-1] - mass_below) / np.maximum(weight_above, 1)
-    between_class_variance = weight_below * weight_above * (mean_below - mean_above) ** 2
-    return centres[np.argmax(between_class_variance)]
+# %% Step 4: fitted into 20x20
+# Thin pen lines are widened to MNIST's stroke width, so that they do not fade away when the
+# digit is scaled down. Then the longer side becomes 20 pixels and the aspect ratio stays.
+course.print_heading("Step 4: fitted into 20x20")
+fitted = handwriting.fit_in_box(handwriting.thicken_strokes(cropped))
+show_step(fitted, "4. fitted into 20x20", "06_step4_fitted.png")
 
+# %% Step 5: centred by mass in 28x28
+# MNIST centres each digit by its centre of mass, not by its box: a 7 with a heavy bar
+# sits low. This is the image the model reads.
+course.print_heading("Step 5: centred by mass in 28x28")
+centred = handwriting.center_by_mass(fitted)
+show_step(centred, "5. centred by mass", "06_step5_centred.png")
 
-def remove_specks(ink):
-    """Drop dust, paper edges and bits of a neighbouring digit: separate blobs of ink that
-    hold only a small share of the ink of the largest blob (the digit)."""
-    blobs, count = ndimage.label(ink > 0, structure=np.ones((3, 3)))
-    if count <= 1:
-        return ink
-    mass = ndimage.sum(ink, blobs, index=range(1, count + 1))
-    keep = np.flatnonzero(mass >= SPECK_FRACTION * mass.max()) + 1
-    return np.where(np.isin(blobs, keep), ink, 0.0).astype(np.float32)
-
-
-def crop_to_ink(ink):
-    """Cut the image down to the rows and columns that hold the digit's ink.
-
-    A tiny fraction of the ink at each edge is left out, so that a stray speck does not
-    stretch the crop."""
-    rows = ink_span(ink.sum(axis=1))
-    columns = ink_span(ink.sum(axis=0))
-    return ink[rows[0] : rows[1] + 1, columns[0] : columns[1] + 1]
-
-
-def ink_span(profile):
-    """First and last index between which all but a tiny fraction of the ink lies."""
-    cumulative = np.cumsum(profile) / profile.sum()
-    first = int(np.searchsorted(cumulative, INK_MASS_TRIMMED))
-    last = int(np.searchsorted(cumulative, 1 - INK_MASS_TRIMMED))
-    return first, min(last, len(profile) - 1)
+# %% Step 6: the model's answer
+# The model was trained on rows of pixels or on 28x28x1 grids: the input takes its shape.
+course.print_heading("Step 6: the model's answer")
+probabilities = model.predict(centred.reshape(1, *model.input_shape[1:]), verbose=0)[0]
+figure, axis = plt.subplots(figsize=(5, 3.5))
+draw_probabilities(axis, probabilities)
+course.save_figure(figure, args, "06_step6_probabilities.png")
+best = int(np.argmax(probabilities))
+print(f"{SAMPLE_PHOTO.name}: {best} ({100 * probabilities[best]:.1f}%)")
 
 
-def thicken_strokes(ink):
-    """Widen thin pen lines to MNIST's stroke width, so they do not fade when scaled down.
-
-    A stroke's width is about twice its area divided by its outline. A digit only a few
-    dozen pixels tall is enlarged first: its one-pixel lines could not be measured."""
-    if max(ink.shape) < MEASURABLE_SIDE:
-        factor = int(np.ceil(MEASURABLE_SIDE / max(ink.shape)))
-        size = (ink.shape[1] * factor, ink.shape[0] * factor)
-        ink = np.asarray(Image.fromarray(ink).resize(size, Image.Resampling.NEAREST))
-    mask = np.pad(ink > 0.5, 1)
-    centre = mask[1:-1, 1:-1]
-    up, down, left, right = mask[:-2, 1:-1], mask[2:, 1:-1], mask[1:-1, :-2], mask[1:-1, 2:]
-    area = centre.sum()
-    outline = max((centre & ~(up & down & left & right)).sum(), 1)
-    stroke_width = 2 * area / outline
-    target_width = STROKE_WIDTH_TARGET * max(ink.shape)
-    if stroke_width >= STROKE_WIDTH_ENOUGH * target_width:
-        return ink  # MNIST's own strokes vary this much too
-    grow = int(round(target_width - stroke_width))
-    size = grow + 1 if grow % 2 == 0 else grow + 2  # an odd filter that adds about `grow`
-    padded = np.pad(ink, size // 2)  # room for the widened strokes at the edges
-    return np.asarray(Image.fromarray(padded).filter(ImageFilter.MaxFilter(size)))
+# %% Reading your own images
+# The same steps for every image named on the command line or in OPTIONS. With --number,
+# the ink is first split into digits: blobs of ink, left to right, a digit's pieces kept
+# together (handwriting.split_digits).
 
 
-def fit_in_box(ink, box_size=BOX_SIZE):
-    """Scale the digit so that its longer side is 20 pixels, keeping its aspect ratio;
-    the smooth (anti-aliased) resampling gives the grey edges MNIST digits have."""
-    height, width = ink.shape
-    scale = box_size / max(height, width)
-    new_size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    small = Image.fromarray(ink).resize(new_size, Image.Resampling.LANCZOS)
-    return np.clip(np.asarray(small), 0.0, 1.0)
-
-
-def center_by_mass(digit, field_size=FIELD_SIZE):
-    """Place the digit in a 28x28 field so that its centre of mass is the field's centre."""
-    rows, columns = np.indices(digit.shape)
-    total = digit.sum()
-    centre_row = (rows * digit).sum() / total
-    centre_column = (columns * digit).sum() / total
-    top = int(round(field_size / 2 - centre_row))
-    left = int(round(field_size / 2 - centre_column))
-    top = min(max(top, 0), field_size - digit.shape[0])
-    left = min(max(left, 0), field_size - digit.shape[1])
-    field = np.zeros((field_size, field_size), dtype=np.float32)
-    field[top : top + digit.shape[0], left : left + digit.shape[1]] = digit
-    return field
-
-
-def clean_ink(gray, path):
-    """Steps 2-4: light ink on black, with the paper and its noise removed."""
-    ink = suppress_noise(remove_background(make_ink_light(gray)))
-    if not ink.any():
-        raise common.UserError(f"{path}: no ink found (a blank page?)")
-    return ink
-
-
-def prepare_digit(ink):
-    """Steps 5-9: drop specks, crop, thicken thin strokes, fit into 20x20, centre by mass."""
-    return center_by_mass(fit_in_box(thicken_strokes(crop_to_ink(remove_specks(ink)))))
-
-
-def split_digits(ink):
-    """For --number: one image per digit, ordered left to right.
-
-    Every separate blob of ink is a digit or a piece of one. A blob whose columns lie mostly
-    within those of a wider blob belongs to the same digit: the bar of a 5 that does not
-    touch its body, the second stroke of a 4 or a 7. Blobs side by side are separate digits,
-    even where slanted writing makes their columns overlap a little. Specks are dropped as
-    in remove_specks, and a piece wider than tall is two digits that touch.
-    """
-    blobs, _ = ndimage.label(ink > 0, structure=np.ones((3, 3)))
-    # The columns each blob spans, as (start, stop), by blob label 1, 2, ...
-    spans = {
-        label: (found[1].start, found[1].stop)
-        for label, found in enumerate(ndimage.find_objects(blobs), start=1)
-    }
-    widths = {label: stop - start for label, (start, stop) in spans.items()}
-    digits = []  # [first column, end column, blob labels]; the widest blobs come first
-    for label in sorted(widths, key=widths.get, reverse=True):
-        start, stop = spans[label]
-        for digit in digits:
-            overlap = min(stop, digit[1]) - max(start, digit[0])
-            if overlap >= SAME_DIGIT_OVERLAP * (stop - start):
-                digit[0], digit[1] = min(start, digit[0]), max(stop, digit[1])
-                digit[2].append(label)
-                break
-        else:
-            digits.append([start, stop, [label]])
-    pieces = [np.where(np.isin(blobs, labels), ink, 0.0) for _, _, labels in digits]
-    largest = max(piece.sum() for piece in pieces)
-    pieces = [piece for piece in pieces if piece.sum() >= SPECK_FRACTION * largest]
-    pieces = [part for piece in pieces for part in cut_touching_digits(piece)]
-    return sorted(pieces, key=lambda piece: center_column(piece))
-
-
-def cut_touching_digits(piece):
-    """A piece wider than tall is two (or more) digits that touch: cut it at the
-    column with the least ink in its middle half, and look at each side again."""
-    rows, columns = np.flatnonzero(piece.max(axis=1)), np.flatnonzero(piece.max(axis=0))
-    height, width = rows[-1] - rows[0] + 1, columns[-1] - columns[0] + 1
-    if width <= TOUCHING_WIDTH * height:
-        return [piece]
-    middle = columns[0] + np.arange(width // 4, width - width // 4)
-    cut = middle[np.argmin(piece[:, middle].sum(axis=0))]
-    left, right = piece.copy(), piece.copy()
-    left[:, cut:] = 0.0
-    right[:, :cut] = 0.0
-    return cut_touching_digits(left) + cut_touching_digits(right)
-
-
-def center_column(piece):
-    """The column of a piece's centre of mass: where a slanted digit really stands."""
-    return (piece.sum(axis=0) * np.arange(piece.shape[1])).sum() / piece.sum()
-
-
-# %% Reading the images
-
-
-def image_paths(arguments):
-    """The images named on the command line (a folder stands for the images in it), and how
-    many arguments named nothing to read."""
-    paths, problems = [], 0
-    for argument in arguments:
-        path = Path(argument).expanduser()
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
-            if not found:
-                print(f"error: {path}: no PNG or JPEG images in this folder", file=sys.stderr)
-                problems += 1
-            paths.extend(found)
-        else:
-            paths.append(path)
-    return paths, problems
-
-
-def read_image(path, model, number):
+def read_image(path):
     """Prepare one image and predict. Returns (original grey image, digits, probabilities)."""
-    if not path.is_file():
-        raise common.UserError(f"{path}: no such file")
-    if path.stat().st_size == 0:
-        raise common.UserError(f"{path}: the file is empty")
-    try:
-        original = load_grayscale(path)
-    except (UnidentifiedImageError, OSError) as error:
-        raise common.UserError(f"{path}: not a PNG or JPEG image ({error})") from None
-    ink = clean_ink(original, path)
-    pieces = split_digits(ink) if number else [ink]
-    digits = np.stack([prepare_digit(piece) for piece in pieces])
+    original = handwriting.load_image(path)
+    ink = handwriting.clean_ink(original, path)
+    pieces = handwriting.split_digits(ink) if args.number else [ink]
+    digits = np.stack([handwriting.prepare_digit(piece) for piece in pieces])
     images = digits.reshape(len(digits), *model.input_shape[1:])
     return original, digits, model.predict(images, verbose=0)
 
 
-def describe(probabilities):
+def top_guesses(probabilities):
     """The best guess and the top three as (digit, probability) pairs."""
     order = np.argsort(-probabilities)[:TOP_GUESSES]
     return int(order[0]), [(int(digit), float(probabilities[digit])) for digit in order]
 
 
-def save_prediction_figure(path, original, digits, probabilities, figures_dir, args):
+def save_prediction_figure(path, original, digits, probabilities):
     """The original, each prepared 28x28 input, and its ten probabilities as bars."""
     rows = len(digits)
     figure, axes = plt.subplots(rows, 3, figsize=(10, 3 * rows), squeeze=False)
@@ -333,95 +167,52 @@ def save_prediction_figure(path, original, digits, probabilities, figures_dir, a
         prepared_axis.imshow(digit, cmap="gray", vmin=0, vmax=1)
         prepared_axis.set_title("prepared 28x28 input")
         prepared_axis.axis("off")
-        best = int(np.argmax(row_probabilities))
-        colors = ["tab:orange" if d == best else "tab:blue" for d in range(common.NUM_CLASSES)]
-        bars_axis.bar(range(common.NUM_CLASSES), 100 * row_probabilities, color=colors)
-        bars_axis.set_xticks(range(common.NUM_CLASSES))
-        bars_axis.set_ylim(0, 100)
-        bars_axis.set_xlabel("Digit")
-        bars_axis.set_ylabel("Probability (%)")
-        bars_axis.set_title(f"prediction: {best} ({100 * row_probabilities[best]:.1f}%)")
+        draw_probabilities(bars_axis, row_probabilities)
     figure.suptitle(path.name)
     figure.tight_layout()
-    log = sys.stderr if args.json else sys.stdout
-    common.save_figure(figure, figures_dir / f"06_{path.stem}.png", args.show, log=log)
+    course.save_figure(figure, args, f"06_{path.stem}.png")
 
 
 # %% Read the images
-# Importing this file for its functions, as lesson 07 and the tests do, reads nothing.
-
-
-def main():
-    parser = common.lesson_parser(__doc__, uses_mnist=False)
-    parser.add_argument(
-        "images",
-        nargs="*",
-        default=[SAMPLES_DIR],
-        metavar="IMAGE",
-        help="PNG or JPEG files or folders (default: the sample images in samples/)",
-    )
-    parser.add_argument(
-        "--model",
-        type=Path,
-        metavar="PATH",
-        help="a saved .keras model (default: the best one in the output folder)",
-    )
-    parser.add_argument("--json", action="store_true", help="one JSON object per image per line")
-    parser.add_argument(
-        "--number", action="store_true", help="read several digits in a row, left to right"
-    )
-    args = common.parse_args(parser, OPTIONS)
-
-    model_path = args.model or common.best_saved_model(args.out)
-    model = common.load_saved_model(model_path)
-    figures_dir = common.output_dir(args, "figures")
-    if not args.json:
-        common.print_banner()
-        print(f"Model: {common.display_path(model_path)}")
-
-    paths, failures = image_paths(args.images)
-    for path in paths:
-        try:
-            original, digits, probabilities = read_image(path, model, args.number)
-        except common.UserError as error:
-            print(f"error: {error}", file=sys.stderr)
-            failures += 1
-            continue
-        guesses = [describe(row) for row in probabilities]
-        shown_path = common.display_path(path)
-        if args.json:
-            if args.number:
-                record = {
-                    "image": shown_path,
-                    "number": "".join(str(digit) for digit, _ in guesses),
-                    "digits": [
-                        {"digit": digit, "confidence": top[0][1], "top3": top}
-                        for digit, top in guesses
-                    ],
-                }
-            else:
-                digit, top = guesses[0]
-                record = {"image": shown_path, "digit": digit, "confidence": top[0][1], "top3": top}
-            print(json.dumps(record))
+course.print_heading("Read the images")
+paths, failures = handwriting.image_paths(args.images)
+for path in paths:
+    try:
+        original, digits, probabilities = read_image(path)
+    except course.UserError as error:
+        print(f"error: {error}", file=sys.stderr)  # the other images are still read
+        failures += 1
+        continue
+    guesses = [top_guesses(row) for row in probabilities]
+    shown_path = common.display_path(path)
+    if args.json:
+        if args.number:
+            record = {
+                "image": shown_path,
+                "number": "".join(str(digit) for digit, _ in guesses),
+                "digits": [
+                    {"digit": digit, "confidence": top[0][1], "top3": top} for digit, top in guesses
+                ],
+            }
         else:
-            for digit, top in guesses:
-                others = ", ".join(f"{d} {100 * p:.1f}%" for d, p in top[1:])
-                print(f"{shown_path}: {digit} ({100 * top[0][1]:.1f}%)   next: {others}")
-            if args.number:
-                print(f"{shown_path}: reads {''.join(str(digit) for digit, _ in guesses)}")
-        # With --json, standard output holds only JSON: the figure's path goes to stderr.
-        save_prediction_figure(path, original, digits, probabilities, figures_dir, args)
-    if failures:
-        sys.exit(1)
-
-
-if __name__ == "__main__":
-    main()
+            digit, top = guesses[0]
+            record = {"image": shown_path, "digit": digit, "confidence": top[0][1], "top3": top}
+        course.print_json(record)  # with --json, standard output holds only these lines
+    else:
+        for digit, top in guesses:
+            others = ", ".join(f"{d} {100 * p:.1f}%" for d, p in top[1:])
+            print(f"{shown_path}: {digit} ({100 * top[0][1]:.1f}%)   next: {others}")
+        if args.number:
+            print(f"{shown_path}: reads {''.join(str(digit) for digit, _ in guesses)}")
+    save_prediction_figure(path, original, digits, probabilities)
+if failures:
+    sys.exit(1)
 
 # %% [markdown]
 # ## Try it
 # 1. Photograph or draw a digit of your own and read it: `python 06_predict_digit.py
 #    my_digit.jpg`. Then look at its figure: does the prepared 28x28 input look like MNIST?
-# 2. Leave out `center_by_mass` in `prepare_digit` (one edit). Which of your digits are now
-#    read wrong, and why?
+# 2. Leave out step 5 in the steps above: put `fitted` into a 28x28 field at its top left
+#    corner (`np.pad(fitted, ((0, 28 - fitted.shape[0]), (0, 28 - fitted.shape[1])))`) and
+#    let the model read that. How sure is it now, and why?
 # 3. Write a year on paper, photograph it, and read it with `--number`.

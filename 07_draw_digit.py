@@ -18,12 +18,11 @@ server.
 """
 
 # %% Setup
-# `common` comes first so that TensorFlow starts without its wall of log lines.
-import common
+# `course` comes first: it starts Keras without a wall of log lines.
+import course
 
 import base64
 import errno
-import importlib.util
 import io
 import json
 import os
@@ -38,24 +37,31 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+import common
+import handwriting  # lesson 6's preparation of a digit, step by step
+
 PAGE = common.PROJECT_DIR / "07_draw_digit.html"  # the drawing page: HTML, CSS, JavaScript
 DEFAULT_HOST = "127.0.0.1"  # this computer only; --host 0.0.0.0 lets others on the network in
 DEFAULT_PORT = 8000
-MAX_DRAWING_BYTES = 1_000_000  # a drawing is a few kilobytes as PNG; larger bodies are refused
-# A refused request's body up to this size is still read, and dropped, so that the client gets
-# the answer: a connection closed with bytes unread is reset, and the answer can be lost.
-MAX_DISCARDED_BYTES = 10 * MAX_DRAWING_BYTES
-READ_CHUNK_BYTES = 64 * 1024
+# The lesson's own options, besides the course's (--out).
+LESSON_OPTIONS = {
+    "--model": {
+        "type": Path,
+        "metavar": "PATH",
+        "help": "a saved .keras model (default: the best one in the output folder)",
+    },
+    "--host": {"default": DEFAULT_HOST, "help": f"default: {DEFAULT_HOST}"},
+    "--port": {
+        "type": int,
+        "default": DEFAULT_PORT,
+        "help": f"default: {DEFAULT_PORT}; 0: any free",
+    },
+    "--no-browser": {"action": "store_true", "help": "only print the address; open no browser"},
+}
 # A notebook has no command line: set the options here, e.g. OPTIONS = "--port 8001".
 OPTIONS = ""
 
-# Lesson 6's preparation, used as it is: its file name starts with a digit, so it is loaded
-# by path. Importing it runs its definitions only, not its main().
-spec = importlib.util.spec_from_file_location(
-    "lesson06", common.PROJECT_DIR / "06_predict_digit.py"
-)
-lesson06 = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(lesson06)
+args = course.start(__doc__, OPTIONS, uses_mnist=False, draws_figures=False, options=LESSON_OPTIONS)
 
 # %% Reading one drawing
 
@@ -63,16 +69,16 @@ spec.loader.exec_module(lesson06)
 def load_drawing(png_bytes):
     """The drawing as grey values, as lesson 6 loads a photo; a UserError if it is no image."""
     try:
-        return lesson06.load_grayscale(io.BytesIO(png_bytes))
+        return handwriting.load_grayscale(io.BytesIO(png_bytes))
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
-        raise common.UserError("the body is not a PNG or JPEG image of a sensible size") from None
+        raise course.UserError("the body is not a PNG or JPEG image of a sensible size") from None
 
 
 def read_drawing(gray, model):
     """The model's answer for one drawing: the digit, its confidence, all ten probabilities
     and the prepared 28x28 input as a PNG data URL. A UserError if there is no ink."""
-    ink = lesson06.clean_ink(gray, "the drawing")
-    prepared = lesson06.prepare_digit(ink)
+    ink = handwriting.clean_ink(gray, "the drawing")
+    prepared = handwriting.prepare_digit(ink)
     # One image at a time: predict_on_batch skips fit()'s machinery and takes milliseconds.
     probabilities = model.predict_on_batch(prepared.reshape(1, *model.input_shape[1:]))[0]
     digit = int(np.argmax(probabilities))
@@ -91,61 +97,23 @@ def png_data_url(image):
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-# %% The web server
+# %% Answering in JSON
+# The standard library's http.server reads each request and calls a method named after it
+# (do_GET, do_POST). This part of the handler writes the answers and drops refused bodies.
+MAX_DRAWING_BYTES = 1_000_000  # a drawing is a few kilobytes as PNG; larger bodies are refused
+# A refused body up to this size is read and dropped: closed unread, the answer can be lost.
+MAX_DISCARDED_BYTES = 10 * MAX_DRAWING_BYTES
+READ_CHUNK_BYTES = 64 * 1024
 
 
-class DrawingPageHandler(BaseHTTPRequestHandler):
-    """GET / answers the drawing page; POST /predict reads a drawing. Anything else gets a
-    4xx answer with a JSON error, and the server goes on serving."""
+class JsonAnswers(BaseHTTPRequestHandler):
+    """Answers with a body, and errors as `{"error": ...}` with a 4xx status."""
 
     # Headers and body leave in two small writes; without this, the second waits for the
     # browser's delayed acknowledgement of the first (Nagle's algorithm): up to 40 ms.
     disable_nagle_algorithm = True
     # Keep the connection open between requests: a browser drawing sends many.
     protocol_version = "HTTP/1.1"
-
-    def do_GET(self):
-        if self.path in ("/", "/index.html"):
-            self.send(HTTPStatus.OK, self.server.page, "text/html; charset=utf-8")
-        else:
-            self.send_error_json(HTTPStatus.NOT_FOUND, f"nothing at {self.path}: the page is /")
-
-    def do_POST(self):
-        if self.path != "/predict":
-            self.discard_body()
-            self.send_error_json(HTTPStatus.NOT_FOUND, f"nothing at {self.path}: POST /predict")
-            return
-        length = self.headers.get("Content-Length", "")
-        if not length.isdigit():
-            self.close_connection = True
-            self.send_error_json(HTTPStatus.LENGTH_REQUIRED, "send the PNG with a Content-Length")
-            return
-        if int(length) > MAX_DRAWING_BYTES:
-            self.discard_body()
-            self.send_error_json(
-                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                f"the drawing has {int(length)} bytes; at most {MAX_DRAWING_BYTES} are read",
-            )
-            return
-        drawing = self.rfile.read(int(length))
-        try:
-            gray = load_drawing(drawing)
-        except common.UserError as error:
-            self.send_error_json(HTTPStatus.BAD_REQUEST, str(error))
-            return
-        try:
-            with self.server.model_lock:  # one prediction at a time: the model is shared
-                answer = read_drawing(gray, self.server.model)
-        except common.UserError as error:  # an image, but no ink on it: an empty canvas
-            self.send_error_json(HTTPStatus.UNPROCESSABLE_ENTITY, str(error))
-            return
-        self.send(HTTPStatus.OK, json.dumps(answer).encode(), "application/json")
-
-    def refuse_method(self):
-        self.discard_body()
-        self.send_error_json(HTTPStatus.METHOD_NOT_ALLOWED, f"{self.command} is not served here")
-
-    do_PUT = do_DELETE = do_PATCH = refuse_method
 
     def discard_body(self):
         """Read and drop the body of a request that is refused. Read in full, it leaves the
@@ -179,6 +147,55 @@ class DrawingPageHandler(BaseHTTPRequestHandler):
         """Quiet: a line per request would bury the address the student needs."""
 
 
+# %% The drawing page's two addresses
+class DrawingPageHandler(JsonAnswers):
+    """GET /: the drawing page. POST /predict: a drawing read. Anything else: a 4xx."""
+
+    def do_GET(self):
+        if self.path in ("/", "/index.html"):
+            self.send(HTTPStatus.OK, self.server.page, "text/html; charset=utf-8")
+        else:
+            self.send_error_json(HTTPStatus.NOT_FOUND, f"nothing at {self.path}: the page is /")
+
+    def do_POST(self):
+        if self.path != "/predict":
+            self.discard_body()
+            self.send_error_json(HTTPStatus.NOT_FOUND, f"nothing at {self.path}: POST /predict")
+            return
+        length = self.headers.get("Content-Length", "")
+        if not length.isdigit():
+            self.close_connection = True
+            self.send_error_json(HTTPStatus.LENGTH_REQUIRED, "send the PNG with a Content-Length")
+            return
+        if int(length) > MAX_DRAWING_BYTES:
+            self.discard_body()
+            self.send_error_json(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                f"the drawing has {int(length)} bytes; at most {MAX_DRAWING_BYTES} are read",
+            )
+            return
+        drawing = self.rfile.read(int(length))
+        try:
+            gray = load_drawing(drawing)
+        except course.UserError as error:
+            self.send_error_json(HTTPStatus.BAD_REQUEST, str(error))
+            return
+        try:
+            with self.server.model_lock:  # one prediction at a time: the model is shared
+                answer = read_drawing(gray, self.server.model)
+        except course.UserError as error:  # an image, but no ink on it: an empty canvas
+            self.send_error_json(HTTPStatus.UNPROCESSABLE_ENTITY, str(error))
+            return
+        self.send(HTTPStatus.OK, json.dumps(answer).encode(), "application/json")
+
+    def refuse_method(self):
+        self.discard_body()
+        self.send_error_json(HTTPStatus.METHOD_NOT_ALLOWED, f"{self.command} is not served here")
+
+    do_PUT = do_DELETE = do_PATCH = refuse_method
+
+
+# %% The web server
 def start_server(host, port, model):
     """A server for the page and the model, listening but not yet serving; a UserError if
     the port cannot be had."""
@@ -186,11 +203,11 @@ def start_server(host, port, model):
         server = ThreadingHTTPServer((host, port), DrawingPageHandler)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
-            raise common.UserError(
+            raise course.UserError(
                 f"port {port} is in use (another server, or this lesson already running?): "
                 "choose another with --port N"
             ) from None
-        raise common.UserError(f"cannot listen on {host}:{port} ({error.strerror})") from None
+        raise course.UserError(f"cannot listen on {host}:{port} ({error.strerror})") from None
     server.daemon_threads = True  # a browser tab left open does not keep the program alive
     server.page = PAGE.read_bytes()
     server.model = model
@@ -199,40 +216,20 @@ def start_server(host, port, model):
 
 
 # %% Serve the page
-
-
-def main():
-    parser = common.lesson_parser(__doc__, uses_mnist=False, draws_figures=False)
-    parser.add_argument(
-        "--model",
-        type=Path,
-        metavar="PATH",
-        help="a saved .keras model (default: the best one in the output folder)",
-    )
-    parser.add_argument("--host", default=DEFAULT_HOST, help=f"default: {DEFAULT_HOST}")
-    parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"default: {DEFAULT_PORT}; 0: any free"
-    )
-    parser.add_argument(
-        "--no-browser", action="store_true", help="only print the address; open no browser"
-    )
-    args = common.parse_args(parser, OPTIONS)
-
-    model_path = args.model or common.best_saved_model(args.out)
-    model = common.load_saved_model(model_path)
-    common.print_banner()
-    print(f"Model: {common.display_path(model_path)}")
-    server = start_server(args.host, args.port, model)
-    host, port = server.server_address[:2]
-    url = f"http://{host}:{port}/"
-    print(f"Serving the drawing page at {url}")
-    if not args.no_browser:
-        webbrowser.open(url)
-    if common.running_in_notebook():
-        # The notebook stays usable: the page is served beside it until the kernel stops.
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        print("It is served for as long as this notebook's kernel runs.")
-        return server
+model_path = args.model or course.best_saved_model(args.out)
+model = course.load_saved_model(model_path)
+print(f"Model: {common.display_path(model_path)}")
+server = start_server(args.host, args.port, model)
+host, port = server.server_address[:2]
+url = f"http://{host}:{port}/"
+print(f"Serving the drawing page at {url}")
+if not args.no_browser:
+    webbrowser.open(url)
+if course.running_in_notebook():
+    # The notebook stays usable: the page is served beside it until the kernel stops.
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print("It is served for as long as this notebook's kernel runs.")
+else:
     print("Press Ctrl-C to stop.")
 
     def stop(signal_number, frame):
@@ -242,10 +239,6 @@ def main():
     signal.signal(signal.SIGINT, stop)
     sys.stdout.flush()
     server.serve_forever()
-
-
-if __name__ == "__main__":
-    server = main()
 
 # %% [markdown]
 # ## Try it

@@ -33,11 +33,11 @@ import json
 import os
 import shlex
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from lesson_runs import run_lesson
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BENCH_DIR.parent
@@ -61,32 +61,19 @@ def run_configuration(script, flags, seed, args, tta, keep=None):
 
     Its outputs go to `keep` if given (to use the model later), else to a temporary folder.
     """
-    with tempfile.TemporaryDirectory() as temporary:
-        out = keep or temporary
-        command = [sys.executable, script, "--seed", seed, "--out", out, *flags]
-        command += ["--data", args.data] if args.data else []
-        command += ["--tta", str(tta)] + (["--quick"] if args.quick else [])
-        # A candidate copied elsewhere still finds the project's `common`.
-        environment = {**os.environ, "PYTHONPATH": str(PROJECT_DIR)}
-        start = time.perf_counter()
-        result = subprocess.run(command, capture_output=True, text=True, env=environment)
-        wall = time.perf_counter() - start
-        if result.returncode != 0:
-            sys.exit(f"error: {shlex.join(map(str, command))} failed:\n{result.stderr[-2000:]}")
-        metrics_file = next((Path(out) / "metrics").glob("*.json"))
-        history_file = Path(out) / "history" / metrics_file.name
-        log = Path(args.results) / f"{metrics_file.stem}-seed{seed}-{time.strftime('%H%M%S')}.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        log.write_text(result.stdout)  # the per-epoch times, for a closer look
-        metrics = json.loads(metrics_file.read_text())
-        if "validation_error_percent" not in metrics:
-            # The lesson saves the last epoch's model, which Keras checked on the validation
-            # images at its end. (A candidate that ends with other weights, such as an average
-            # of them, must report its own `validation_error_percent`, as the copy made from
-            # docs/lesson05_candidates.diff does.)
-            accuracy = json.loads(history_file.read_text())["val_accuracy"][-1]
-            metrics["validation_error_percent"] = round(100 * (1 - accuracy), 4)
-        return metrics, wall
+    flags = ["--seed", seed, *flags, "--tta", tta] + (["--quick"] if args.quick else [])
+    metrics, history, stdout, wall = run_lesson(script, *flags, data=args.data, out=keep)
+    log = Path(args.results) / f"{metrics['name']}-seed{seed}-{time.strftime('%H%M%S')}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(stdout)  # the per-epoch times, for a closer look
+    if "validation_error_percent" not in metrics:
+        # The lesson saves the last epoch's model, which Keras checked on the validation
+        # images at its end. (A candidate that ends with other weights, such as an average
+        # of them, must report its own `validation_error_percent`, as the copy made from
+        # docs/lesson05_candidates.diff does.)
+        accuracy = history["val_accuracy"][-1]
+        metrics["validation_error_percent"] = round(100 * (1 - accuracy), 4)
+    return metrics, wall
 
 
 def minutes(seconds):

@@ -12,43 +12,29 @@ Prints the median and the 95th percentile of each, in milliseconds.
     python bench/bench_draw_digit.py --screenshot docs/figures/07_draw_digit.png
 
 The drawings are digits drawn here with Pillow's font on a 280x280 canvas, black on white,
-as the page sends them. Takes about a minute.
+as the page sends them (tests/digits.py, shared with the tests). Takes about a minute.
 """
 
 import argparse
-import io
 import json
 import math
-import re
-import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
-
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_DIR / "tests"))
+import digits  # noqa: E402
+from drawing_page import draw_strokes, find_chromium, start_page_server  # noqa: E402
+
 RESULTS_DIR = PROJECT_DIR / "bench" / "results"
-CANVAS_SIDE = 280  # the page's canvas
 CLIENT_COUNTS = (4, 8)  # clients at once, after the single client
 BROWSER_DRAWINGS = 40  # digits drawn in the browser
-
-
-def drawing(digit):
-    """A digit as the page sends it: black ink on a white 280x280 canvas, as PNG bytes."""
-    image = Image.new("L", (CANVAS_SIDE, CANVAS_SIDE), 255)
-    font = ImageFont.load_default(size=int(0.7 * CANVAS_SIDE))
-    ImageDraw.Draw(image).text(
-        (CANVAS_SIDE / 2, CANVAS_SIDE / 2), str(digit), fill=0, font=font, anchor="mm"
-    )
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
+MOUSE_STEPS = 4  # mouse positions between two points of a stroke
 
 
 def timed_predict(url, png):
@@ -68,37 +54,9 @@ def summary(milliseconds):
     return statistics.median(ordered), p95
 
 
-def seven_strokes(box):
-    """The bar and the stem of a 7, in page coordinates."""
-    x, y = box["x"], box["y"]
-    return [[(x + 70, y + 60), (x + 210, y + 60)], [(x + 210, y + 60), (x + 120, y + 235)]]
-
-
-def three_strokes(box):
-    """A 3 in one stroke: two arcs, as a hand draws it."""
-    x, y = box["x"], box["y"]
-    points = []
-    for centre_y, radius, start, end in [(95, 45, 200, 450), (185, 50, 270, 520)]:
-        for step in range(16):
-            angle = math.radians(start + (end - start) * step / 15)
-            points.append(
-                (x + 140 + radius * math.cos(angle), y + centre_y + radius * math.sin(angle))
-            )
-    return [points]
-
-
-def draw(page, strokes):
-    for stroke in strokes:
-        page.mouse.move(*stroke[0])
-        page.mouse.down()
-        for point in stroke[1:]:
-            page.mouse.move(*point, steps=4)
-        page.mouse.up()
-
-
 def browser_latencies(url, screenshot=None):
     """Stroke end to answer on screen, in the page's own measurement; None without Chromium."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = find_chromium()
     if chromium is None:
         return None
     from playwright.sync_api import sync_playwright
@@ -108,16 +66,15 @@ def browser_latencies(url, screenshot=None):
         browser = playwright.chromium.launch(executable_path=chromium, headless=True)
         page = browser.new_page(viewport={"width": 1000, "height": 470})
         page.goto(url)
-        box = page.locator("#canvas").bounding_box()
         for _ in range(BROWSER_DRAWINGS):
             page.click("#clear")
-            draw(page, seven_strokes(box))
+            draw_strokes(page, digits.SEVEN_STROKES, steps=MOUSE_STEPS)
             page.wait_for_selector('body[data-strokes="2"]', timeout=30_000)
             latencies.append(float(page.locator("body").get_attribute("data-latency")))
         print("Browser, ms from stroke end to answer:", " ".join(f"{ms:.0f}" for ms in latencies))
         if screenshot:
             page.click("#clear")
-            draw(page, three_strokes(box))
+            draw_strokes(page, digits.three_strokes(), steps=MOUSE_STEPS)
             page.wait_for_selector('body[data-strokes="1"]', timeout=30_000)
             page.screenshot(path=str(screenshot))
             print(f"Saved screenshot: {screenshot} (the page read {page.inner_text('#digit')})")
@@ -134,21 +91,12 @@ def main():
     parser.add_argument("--screenshot", type=Path, help="also save a screenshot of the page")
     args = parser.parse_args()
 
-    command = [sys.executable, str(PROJECT_DIR / "07_draw_digit.py"), "--no-browser", "--port", "0"]
-    if args.model:
-        command += ["--model", str(args.model)]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    model = ["--model", args.model.resolve()] if args.model else []
+    server, url = start_page_server(*model, echo=True)
     try:
-        url = None
-        for line in server.stdout:
-            print(line.rstrip())
-            match = re.match(r"Serving the drawing page at (\S+)", line)
-            if match:
-                url = match.group(1)
-                break
         if url is None:
             sys.exit(server.stderr.read().strip() or "error: the server did not start")
-        drawings = [drawing(digit % 10) for digit in range(args.requests)]
+        drawings = [digits.canvas_png(digit % 10, stroke_width=0) for digit in range(args.requests)]
         for png in drawings[:20]:  # warm-up: the first predictions trace the model
             timed_predict(url, png)
 

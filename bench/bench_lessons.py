@@ -20,9 +20,10 @@ import re
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from lesson_runs import run_lesson
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BENCH_DIR.parent
@@ -43,13 +44,8 @@ def run(command):
     return result.stdout, wall
 
 
-def run_lesson(script, seed, data):
-    with tempfile.TemporaryDirectory() as out:
-        _, wall = run(
-            [sys.executable, PROJECT_DIR / script, "--seed", seed, "--out", out]
-            + (["--data", data] if data else [])
-        )
-        metrics = json.loads((Path(out) / "metrics" / f"{Path(script).stem}.json").read_text())
+def run_our_lesson(script, seed, data):
+    metrics, _, _, wall = run_lesson(PROJECT_DIR / script, "--seed", seed, data=data)
     return metrics["test_error_percent"], metrics["train_seconds"], wall
 
 
@@ -74,7 +70,7 @@ def main():
         script, model, published = LESSONS[lesson]
         ours, reference = [], []
         for seed in args.seeds:
-            ours.append(run_lesson(script, seed, args.data))
+            ours.append(run_our_lesson(script, seed, args.data))
             reference.append(run_reference(model, seed, args.data))
             print(
                 f"{script} seed {seed}: ours {ours[-1][0]:.2f}% in {ours[-1][1]:.1f} s, "

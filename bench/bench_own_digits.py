@@ -16,21 +16,18 @@ their probabilities (an ensemble). Takes a few seconds. Lists every image read w
 """
 
 import argparse
-import importlib.util
 import sys
 from collections import defaultdict
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
-import common  # noqa: E402
+import course  # noqa: E402
 
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-spec = importlib.util.spec_from_file_location("lesson06", PROJECT_DIR / "06_predict_digit.py")
-lesson = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(lesson)
+import handwriting  # noqa: E402
 
 
 def naive_input(path):
@@ -48,23 +45,24 @@ def main():
         action="append",
         help="a saved model; repeat to average several (default: the best one in outputs/)",
     )
-    parser.add_argument("--out", type=Path, default=common.DEFAULT_OUT_DIR)
+    parser.add_argument("--out", type=Path, default=course.DEFAULT_OUT_DIR)
     args = parser.parse_args()
+    course.show_user_errors_as_one_line()
 
-    model_paths = args.model or [common.best_saved_model(args.out)]
-    models = [common.load_saved_model(path) for path in model_paths]
+    model_paths = args.model or [course.best_saved_model(args.out)]
+    models = [course.load_saved_model(path) for path in model_paths]
     samples = [
         (path, int(path.parent.name))
         for path in sorted(args.folder.glob("[0-9]/*"))
-        if path.suffix.lower() in lesson.IMAGE_SUFFIXES
+        if path.suffix.lower() in handwriting.IMAGE_SUFFIXES
     ]
     if not samples:
         sys.exit(f"error: no images in {args.folder}/0 ... {args.folder}/9")
 
     prepared, naive = [], []
     for path, _ in samples:
-        gray = lesson.load_grayscale(path)
-        prepared.append(lesson.prepare_digit(lesson.clean_ink(gray, path)))
+        gray = handwriting.load_grayscale(path)
+        prepared.append(handwriting.prepare_digit(handwriting.clean_ink(gray, path)))
         naive.append(naive_input(path))
     labels = np.array([label for _, label in samples])
     probabilities = {}

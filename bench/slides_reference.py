@@ -18,17 +18,20 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import common  # noqa: E402  (only for the quiet start and the loader)
+import course  # noqa: E402  (the quiet start, and one-line errors)
 
 import keras  # noqa: E402
 from keras.layers import Conv2D, Dense, Dropout, Flatten, MaxPooling2D  # noqa: E402
 from keras.models import Sequential  # noqa: E402
+
+import common  # noqa: E402  (only for the loader)
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("model", choices=["mlp", "simple_cnn", "large_cnn"])
 parser.add_argument("--seed", type=int, default=7)
 parser.add_argument("--data")
 args = parser.parse_args()
+course.show_user_errors_as_one_line()
 
 keras.utils.set_random_seed(args.seed)
 (X_train, y_train), (X_test, y_test) = common.load_mnist(args.data)

@@ -48,15 +48,22 @@ README_FIGURES = [
 ]
 CELL_TIMEOUT_SECONDS = 3600  # lesson 05's training cell runs for about 11 minutes
 
-# The first code cell of every notebook: a notebook has no __file__ to find common.py from.
-FIND_COMMON = """\
-import sys
-from pathlib import Path
-
-# The lessons share common.py, which sits beside the scripts, one folder up from notebooks/.
-for folder in (Path.cwd(), Path.cwd().parent):
-    if (folder / "common.py").is_file():
-        sys.path.insert(0, str(folder))"""
+# The lessons in the order they are run: lesson 04 after 05 (but before 06), so that it
+# compares every training lesson and looks closely at the best model's mistakes; 06 and 07
+# read the best saved model.
+RUN_ORDER = [
+    "00_load_data",
+    "01_mlp_baseline",
+    "02_simple_cnn",
+    "03_large_cnn",
+    "05_best_cnn",
+    "04_analyze_errors",
+    "06_predict_digit",
+    "07_draw_digit",
+]
+# The first line of every notebook's first code cell: a notebook has no __file__, and it sits
+# in notebooks/, one folder below the course's modules (course.py, common.py, ...).
+FIND_MODULES = 'import sys; sys.path.append("..")  # the course\'s modules are one folder up'
 
 
 def lesson_scripts(folder=PROJECT_DIR):
@@ -117,10 +124,11 @@ def notebook_from_script(script):
             cells.append(nbformat.v4.new_markdown_cell(source))
         elif source.startswith('"""') and not cells:
             cells.append(nbformat.v4.new_markdown_cell(header_markdown(source.strip('"'))))
-            cells.append(nbformat.v4.new_code_cell(FIND_COMMON))
         else:
             title = cell.metadata.get("title")
             text, code = split_leading_comments(source)
+            if code and not any(c.cell_type == "code" for c in cells):
+                code = f"{FIND_MODULES}\n{code}"
             heading = f"## {title}" if title else ""
             markdown = "\n\n".join(part for part in (heading, text) if part)
             if markdown:
@@ -173,14 +181,8 @@ def write_notebook(notebook, path):
 
 
 def run_order(scripts):
-    """The lessons in the order they are run: lesson 04 after 05 (but before 06), so that it
-    compares every training lesson and looks closely at the best model's mistakes."""
-
-    def position(script):
-        number = int(script.stem[:2])
-        return number + 1.5 if number == 4 else number
-
-    return sorted(scripts, key=position)
+    """The lessons in RUN_ORDER."""
+    return sorted(scripts, key=lambda script: RUN_ORDER.index(script.stem))
 
 
 def build(data=None, convert_only=False, only=None, text_only=False):
@@ -201,11 +203,12 @@ def build(data=None, convert_only=False, only=None, text_only=False):
             write_notebook(notebook_from_script(script), NOTEBOOKS_DIR / f"{script.stem}.ipynb")
             print(f"Wrote notebooks/{script.stem}.ipynb")
         return
-    # The scratch copy of the project: the lessons, common.py and the samples, fresh each
-    # time; its outputs/ stays, so that one lesson can be run again with the others' models.
+    # The scratch copy of the project: the lessons, the course's modules and the samples,
+    # fresh each time; its outputs/ stays, so that one lesson can be run again with the
+    # others' models.
     (SCRATCH_DIR / "notebooks").mkdir(parents=True, exist_ok=True)
     lesson_pages = PROJECT_DIR.glob("[0-9][0-9]_*.html")  # lesson 07's drawing page
-    for file in [*lesson_scripts(), *lesson_pages, PROJECT_DIR / "common.py"]:
+    for file in [*PROJECT_DIR.glob("*.py"), *lesson_pages]:
         shutil.copy2(file, SCRATCH_DIR / file.name)
     shutil.copytree(SAMPLES_DIR, SCRATCH_DIR / "samples", dirs_exist_ok=True)
     environment = dict(os.environ)
@@ -240,10 +243,12 @@ def main():
     parser.add_argument(
         "--data", metavar="PATH", help="mnist.npz or a folder of the four IDX files"
     )
-    parser.add_argument(
+    # Each of these writes the notebooks without running them, in its own way.
+    without_running = parser.add_mutually_exclusive_group()
+    without_running.add_argument(
         "--convert-only", action="store_true", help="write the notebooks without running them"
     )
-    parser.add_argument(
+    without_running.add_argument(
         "--text-only",
         action="store_true",
         help="take the words from the scripts and keep the outputs (no code may have changed)",

@@ -14,10 +14,12 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import common  # noqa: E402
+import course  # noqa: E402, F401  (Keras' quiet start, as in the lessons)
 
 import digits  # noqa: E402
 import keras  # noqa: E402
+
+import common  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -3,26 +3,19 @@ the lesson and a candidate in the lesson's quick mode. (Its own file, so that py
 run it beside the lesson's tests.)"""
 
 import argparse
-import importlib.util
 import json
+import sys
 from pathlib import Path
 
 from conftest import PROJECT_DIR, assert_clean_failure, run_script
 
-BENCH = PROJECT_DIR / "bench" / "bench_best_cnn.py"
-
-
-def load_bench():
-    spec = importlib.util.spec_from_file_location("bench_best_cnn", BENCH)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    return bench
+sys.path.insert(0, str(PROJECT_DIR / "bench"))
+import bench_best_cnn  # noqa: E402
 
 
 def test_compare_alternates_the_order_and_reports_each_seed_and_the_mean(
     tmp_path, monkeypatch, capsys
 ):
-    bench = load_bench()
     candidate = tmp_path / "my_variant.py"
     candidate.write_text("")
     calls = []
@@ -40,11 +33,11 @@ def test_compare_alternates_the_order_and_reports_each_seed_and_the_mean(
         }
         return metrics, 700.0
 
-    monkeypatch.setattr(bench, "run_configuration", stand_in_run)
+    monkeypatch.setattr(bench_best_cnn, "run_configuration", stand_in_run)
     args = argparse.Namespace(
         seeds=["1", "2", "3"], candidate=f"{candidate} --no-schedule", out=None
     )
-    bench.run_comparison(args)
+    bench_best_cnn.run_comparison(args)
 
     lesson, variant = ("05_best_cnn.py", []), ("my_variant.py", ["--no-schedule"])
     order = [lesson, variant, variant, lesson, lesson, variant]  # a slow stretch hits both

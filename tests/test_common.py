@@ -1,14 +1,17 @@
-"""The loaders, their error paths, the preprocessing steps, seeding and safe saving."""
-
-import common
+"""common.py: the loaders and their error paths, the preprocessing steps, seeding, and that
+importing it only defines things."""
 
 import gzip
-import json
+import subprocess
+import sys
 
 import digits
 import keras
 import numpy as np
 import pytest
+from conftest import PROJECT_DIR
+
+import common
 
 # %% Loading: every format gives back exactly the arrays that went in
 
@@ -189,6 +192,16 @@ def test_preprocessing_shapes_dtypes_ranges(mnist_arrays):
     np.testing.assert_array_equal(encoded.argmax(axis=1), labels)
 
 
+def test_quick_loading_says_so_and_cuts_the_data(mnist_npz, capsys):
+    (x_train, y_train), (x_test, y_test) = common.load_mnist(mnist_npz, quick=True)
+    assert len(x_train) == len(y_train) == min(600, common.QUICK_TRAIN_SIZE)
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == [
+        f"Source: {mnist_npz}",
+        f"Quick mode: {len(x_train)} training and 200 test images.",
+    ]
+
+
 def test_quick_subset_is_small():
     train = (np.zeros((5000, 28, 28), np.uint8), np.zeros(5000, np.uint8))
     test = (np.zeros((3000, 28, 28), np.uint8), np.zeros(3000, np.uint8))
@@ -227,97 +240,6 @@ def test_same_seed_same_numbers(mnist_arrays):
     assert other_loss != first_loss
 
 
-# %% Command line
-
-
-def test_quick_means_one_epoch_unless_told_otherwise():
-    parser = common.lesson_parser("test", epochs=10, batch_size=200)
-    assert common.parse_args(parser, argv=[]).epochs == 10
-    assert common.parse_args(parser, argv=["--quick"]).epochs == common.QUICK_EPOCHS
-    assert common.parse_args(parser, argv=["--quick", "--epochs", "3"]).epochs == 3
-    assert common.parse_args(parser, argv=["--batch-size", "64"]).batch_size == 64
-
-
-@pytest.mark.parametrize("arguments", [["--epochs", "0"], ["--batch-size", "-1"]])
-def test_nonsense_numbers_are_refused(arguments, capsys):
-    parser = common.lesson_parser("test", epochs=10, batch_size=200)
-    with pytest.raises(SystemExit) as raised:
-        common.parse_args(parser, argv=arguments)
-    assert raised.value.code == 2
-    assert "must be at least 1" in capsys.readouterr().err
-
-
-# %% Saving never destroys what an earlier run saved
-
-
-def test_failed_json_save_keeps_the_old_file(tmp_path):
-    path = tmp_path / "metrics.json"
-    common.save_json({"test_error_percent": 1.0}, path)
-    with pytest.raises(TypeError):
-        common.save_json({"not serializable": object()}, path)
-    assert json.loads(path.read_text()) == {"test_error_percent": 1.0}
-    assert [file.name for file in tmp_path.iterdir()] == ["metrics.json"]
-
-
-def test_failed_model_save_keeps_the_old_model(tmp_path, monkeypatch):
-    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(2)])
-    path = tmp_path / "model.keras"
-    common.save_model(model, path)
-    before = path.read_bytes()
-
-    def interrupted(self, filepath, *args, **kwargs):
-        with open(filepath, "wb") as partial:
-            partial.write(b"half a model")
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(keras.Model, "save", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        common.save_model(model, path)
-    assert path.read_bytes() == before
-    assert [file.name for file in tmp_path.iterdir()] == ["model.keras"]
-    monkeypatch.undo()
-    reloaded = keras.models.load_model(path)
-    np.testing.assert_array_equal(reloaded.get_weights()[0], model.get_weights()[0])
-
-
-def test_unwritable_output_folder_is_a_user_error(tmp_path):
-    blocker = tmp_path / "file"
-    blocker.write_text("")
-
-    class Arguments:
-        out = blocker / "outputs"
-
-    with pytest.raises(common.UserError, match="choose another with --out"):
-        common.output_dir(Arguments())
-
-
-# %% Saved models: finding and loading them
-
-
-def test_no_saved_model_says_which_lesson_to_run(tmp_path):
-    with pytest.raises(common.UserError, match="no saved model in .*run 01_mlp_baseline.py"):
-        common.best_saved_model(tmp_path)
-
-
-def test_missing_or_broken_model_file_is_a_user_error(tmp_path):
-    with pytest.raises(common.UserError, match="does not exist: name a saved .keras model"):
-        common.load_saved_model(tmp_path / "missing.keras")
-    broken = tmp_path / "broken.keras"
-    broken.write_bytes(b"not a model")
-    with pytest.raises(common.UserError, match="is not a readable Keras model"):
-        common.load_saved_model(broken)
-
-
-def test_the_best_saved_model_has_the_lowest_test_error(tmp_path):
-    (tmp_path / "metrics").mkdir()
-    (tmp_path / "models").mkdir()
-    for name, error in [("01_mlp_baseline", 1.8), ("02_simple_cnn", 1.0), ("03_large_cnn", 1.2)]:
-        common.save_json({"test_error_percent": error}, tmp_path / "metrics" / f"{name}.json")
-        (tmp_path / "models" / f"{name}.keras").write_bytes(b"")
-    (tmp_path / "models" / "02_simple_cnn.keras").unlink()  # metrics without a model: skipped
-    assert common.best_saved_model(tmp_path) == tmp_path / "models" / "03_large_cnn.keras"
-
-
 # %% Paths as the lessons print them
 
 
@@ -327,3 +249,36 @@ def test_display_path_shows_no_folder_of_this_machine(monkeypatch, tmp_path):
     assert common.display_path(tmp_path / "home" / "data" / "mnist.npz") == "~/data/mnist.npz"
     assert common.display_path("../data/mnist.npz") == "../data/mnist.npz"
     assert common.display_path(tmp_path / "elsewhere.npz") == str(tmp_path / "elsewhere.npz")
+
+
+# %% Importing common changes nothing
+
+# Importing the modules a student may copy, in a fresh Python: every hook and handler that
+# course.start() sets is still Python's own afterwards.
+HOOKS_BEFORE_AND_AFTER = """
+import signal, sys
+sys.path.insert(0, sys.argv[1])
+
+def hooks():
+    return (sys.excepthook, signal.getsignal(signal.SIGINT), sys.stdout.line_buffering)
+
+before = hooks()
+import common, mnist_files, handwriting
+print(hooks() == before, sys.excepthook is sys.__excepthook__)
+"""
+
+
+def test_importing_common_changes_no_hook_or_handler():
+    result = subprocess.run(
+        [sys.executable, "-c", HOOKS_BEFORE_AND_AFTER, str(PROJECT_DIR)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True"]
+
+
+def test_common_is_small():
+    """What a student reads and copies stays short (the course's design: about loading,
+    reshaping, normalizing and one-hot encoding)."""
+    assert len((PROJECT_DIR / "common.py").read_text().splitlines()) <= 250

@@ -5,61 +5,29 @@ import http.client
 import io
 import json
 import re
-import shutil
 import signal
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import PROJECT_DIR
-from PIL import Image, ImageDraw, ImageFont
+from digits import SEVEN_STROKES, canvas_png
+from drawing_page import draw_strokes, find_chromium, start_lesson, start_page_server
+from PIL import Image
 
 SAFETY_TIMEOUT_SECONDS = 120  # only keeps a broken server from hanging the tests
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def start_lesson(*arguments):
-    """Start 07_draw_digit.py as a student would; return the process and its first lines."""
-    process = subprocess.Popen(
-        [sys.executable, str(PROJECT_DIR / "07_draw_digit.py"), *map(str, arguments)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd="/",
-    )
-    return process
+CHROMIUM = find_chromium()
 
 
 @pytest.fixture(scope="module")
 def server(digit_model, tmp_path_factory):
     """The lesson serving the drawn-digits model on a free port: (process, base URL)."""
     out = tmp_path_factory.mktemp("outputs")
-    process = start_lesson("--no-browser", "--port", 0, "--model", digit_model, "--out", out)
-    url = None
-    for line in process.stdout:
-        match = re.match(r"Serving the drawing page at (http://127\.0\.0\.1:\d+/)$", line.strip())
-        if match:
-            url = match.group(1)
-            break
-    assert url, process.stderr.read()
+    process, url = start_page_server("--model", digit_model, "--out", out)
+    assert url and url.startswith("http://127.0.0.1:"), process.stderr.read()
     yield process, url
     process.kill()
     process.wait()
-
-
-def drawing(digit, side=280):
-    """A digit as the page sends it: black ink on a white canvas, as PNG bytes."""
-    image = Image.new("L", (side, side), 255)
-    font = ImageFont.load_default(size=int(0.7 * side))
-    ImageDraw.Draw(image).text(
-        (side / 2, side / 2), str(digit), fill=0, font=font, anchor="mm", stroke_width=4
-    )
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def request(url, path, body=None, method=None, headers=None):
@@ -94,7 +62,7 @@ def test_the_page_is_served_and_fetches_nothing_from_outside(server):
 @pytest.mark.parametrize("digit", [0, 1, 3, 7])
 def test_a_drawing_is_read(server, digit):
     _, url = server
-    status, answer = predict(url, drawing(digit))
+    status, answer = predict(url, canvas_png(digit))
     assert status == 200, answer
     assert answer["digit"] == digit
     assert len(answer["probabilities"]) == 10
@@ -122,7 +90,7 @@ def test_bad_requests_get_a_4xx_and_the_server_keeps_serving(server):
     for (status, answer), expected_status, words in cases:
         assert status == expected_status, (expected_status, answer)
         assert words in answer["error"], answer
-    status, answer = predict(url, drawing(3))
+    status, answer = predict(url, canvas_png(3))
     assert status == 200 and answer["digit"] == 3
 
 
@@ -164,7 +132,7 @@ def test_concurrent_requests(server):
     _, url = server
     digits = [0, 1, 3, 7] * 6
     with ThreadPoolExecutor(max_workers=8) as pool:
-        answers = list(pool.map(lambda digit: predict(url, drawing(digit)), digits))
+        answers = list(pool.map(lambda digit: predict(url, canvas_png(digit)), digits))
     assert [status for status, _ in answers] == [200] * len(digits)
     assert [answer["digit"] for _, answer in answers] == digits
 
@@ -184,21 +152,6 @@ def test_a_port_in_use_is_one_clear_line(server, digit_model, tmp_path):
 # %% The page in a real browser
 
 
-# The strokes of a 7 on the 280x280 canvas: the bar, then the stem, as a hand draws them.
-SEVEN = [[(70, 60), (210, 60)], [(210, 60), (120, 235)]]
-
-
-def draw_strokes(page, strokes):
-    box = page.locator("#canvas").bounding_box()
-    for stroke in strokes:
-        (x, y), rest = stroke[0], stroke[1:]
-        page.mouse.move(box["x"] + x, box["y"] + y)
-        page.mouse.down()
-        for x, y in rest:
-            page.mouse.move(box["x"] + x, box["y"] + y, steps=12)
-        page.mouse.up()
-
-
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium here: apt-get install chromium")
 def test_the_page_reads_a_digit_drawn_in_a_browser(server):
     from playwright.sync_api import sync_playwright
@@ -209,8 +162,8 @@ def test_the_page_reads_a_digit_drawn_in_a_browser(server):
         try:
             page = browser.new_page()
             page.goto(url)
-            draw_strokes(page, SEVEN)
-            page.wait_for_selector(f'body[data-strokes="{len(SEVEN)}"]', timeout=30_000)
+            draw_strokes(page, SEVEN_STROKES)
+            page.wait_for_selector(f'body[data-strokes="{len(SEVEN_STROKES)}"]', timeout=30_000)
             assert page.locator("#digit").inner_text() == "7"
             assert page.locator("body").get_attribute("data-digit") == "7"
             assert page.locator("#prepared").get_attribute("src").startswith("data:image/png")
@@ -220,8 +173,8 @@ def test_the_page_reads_a_digit_drawn_in_a_browser(server):
             assert page.locator("#digit").inner_text() == ""
             other = browser.new_page()
             other.goto(url)
-            draw_strokes(other, SEVEN)
-            other.wait_for_selector(f'body[data-strokes="{len(SEVEN)}"]', timeout=30_000)
+            draw_strokes(other, SEVEN_STROKES)
+            other.wait_for_selector(f'body[data-strokes="{len(SEVEN_STROKES)}"]', timeout=30_000)
             assert other.locator("#digit").inner_text() == "7"
         finally:
             browser.close()

@@ -1,0 +1,39 @@
+"""Running a lesson as a student would, for the benchmarks, and reading what it saved.
+
+metrics, history, stdout, wall_seconds = run_lesson(script, "--seed", "1", data=path)
+"""
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def run_lesson(script, *flags, data=None, out=None):
+    """Run a lesson script in a fresh process with `flags` (and `--data`), its outputs in
+    `out` or else a temporary folder. Returns its metrics (with the `name` it saved them
+    under), its training history, what it
+    printed and the process's wall seconds; ends the benchmark with the lesson's error if
+    the lesson fails.
+
+    A copy of a lesson in another folder still finds the course's modules (PYTHONPATH)."""
+    with tempfile.TemporaryDirectory() as temporary:
+        out = Path(out or temporary)
+        command = [sys.executable, str(script), *map(str, flags), "--out", str(out)]
+        command += ["--data", str(data)] if data else []
+        environment = {**os.environ, "PYTHONPATH": str(PROJECT_DIR)}
+        start = time.perf_counter()
+        result = subprocess.run(command, capture_output=True, text=True, env=environment)
+        wall = time.perf_counter() - start
+        if result.returncode != 0:
+            sys.exit(f"error: {shlex.join(command)} failed:\n{result.stderr[-2000:]}")
+        (metrics_file,) = (out / "metrics").glob("*.json")  # one lesson, one set of numbers
+        metrics = {"name": metrics_file.stem, **json.loads(metrics_file.read_text())}
+        history = json.loads((out / "history" / metrics_file.name).read_text())
+    return metrics, history, result.stdout, wall

@@ -1,0 +1,255 @@
+"""course.py: the options, one-line errors, safe saving, the saved models, and Ctrl-C.
+
+Ctrl-C always stops a lesson at once, with one line, and never costs a saved file. Python
+raises the KeyboardInterrupt of Ctrl-C wherever the program happens to be; raised inside a
+finalizer (a `__del__` method, which TensorFlow runs many of while it trains) it is lost, and
+training went on. course.py stops the program from a signal handler instead. These tests
+send Ctrl-C at chosen points, so that none depends on timing.
+"""
+
+import course
+
+import hashlib
+import json
+import signal
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+from conftest import PROJECT_DIR
+
+import common
+
+# %% Command line
+
+
+def test_quick_means_one_epoch_unless_told_otherwise():
+    parser = course.lesson_parser("test", epochs=10, batch_size=200)
+    assert course.parse_args(parser, argv=[]).epochs == 10
+    assert course.parse_args(parser, argv=["--quick"]).epochs == common.QUICK_EPOCHS
+    assert course.parse_args(parser, argv=["--quick", "--epochs", "3"]).epochs == 3
+    assert course.parse_args(parser, argv=["--batch-size", "64"]).batch_size == 64
+
+
+@pytest.mark.parametrize("arguments", [["--epochs", "0"], ["--batch-size", "-1"]])
+def test_nonsense_numbers_are_refused(arguments, capsys):
+    parser = course.lesson_parser("test", epochs=10, batch_size=200)
+    with pytest.raises(SystemExit) as raised:
+        course.parse_args(parser, argv=arguments)
+    assert raised.value.code == 2
+    assert "must be at least 1" in capsys.readouterr().err
+
+
+def test_a_variant_sets_the_defaults_that_the_options_can_override():
+    variants = {"slides": (7, 200, True), "deitel": (5, 64, False)}
+    parser = course.lesson_parser("test", variants=variants)
+    args = course.parse_args(parser, argv=[])
+    assert (args.variant, args.epochs, args.batch_size) == ("slides", 7, 200)
+    args = course.parse_args(parser, argv=["--variant", "deitel"])
+    assert (args.variant, args.epochs, args.batch_size) == ("deitel", 5, 64)
+    args = course.parse_args(parser, argv=["--variant", "deitel", "--epochs", "2", "--quick"])
+    assert (args.epochs, args.batch_size) == (2, 64)
+    assert course.parse_args(parser, argv=["--variant", "deitel", "--quick"]).epochs == 1
+
+
+def test_a_lessons_own_options():
+    options = {
+        "images": {"nargs": "*", "default": ["samples"]},
+        "--tta": {"type": course.zero_or_more, "metavar": "N"},
+        "--no-schedule": {"action": "store_true"},
+    }
+    parser = course.lesson_parser("test", options=options, uses_mnist=False)
+    args = course.parse_args(parser, argv=["a.png", "b.png", "--tta", "0", "--no-schedule"])
+    assert (args.images, args.tta, args.no_schedule) == (["a.png", "b.png"], 0, True)
+    args = course.parse_args(parser, argv=[])
+    assert (args.images, args.tta, args.no_schedule) == (["samples"], None, False)
+    assert not hasattr(args, "seed") and not hasattr(args, "epochs")
+
+
+def test_a_count_below_zero_is_refused(capsys):
+    parser = course.lesson_parser("test", options={"--tta": {"type": course.zero_or_more}})
+    with pytest.raises(SystemExit) as raised:
+        course.parse_args(parser, argv=["--tta", "-1"])
+    assert raised.value.code == 2
+    assert "argument --tta: must be 0 or more, not '-1'" in capsys.readouterr().err
+
+
+# %% Saving never destroys what an earlier run saved
+
+
+def test_failed_json_save_keeps_the_old_file(tmp_path):
+    path = tmp_path / "metrics.json"
+    course.save_json({"test_error_percent": 1.0}, path)
+    with pytest.raises(TypeError):
+        course.save_json({"not serializable": object()}, path)
+    assert json.loads(path.read_text()) == {"test_error_percent": 1.0}
+    assert [file.name for file in tmp_path.iterdir()] == ["metrics.json"]
+
+
+def test_failed_model_save_keeps_the_old_model(tmp_path, monkeypatch):
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(2)])
+    path = tmp_path / "model.keras"
+    course.save_model(model, path)
+    before = path.read_bytes()
+
+    def interrupted(self, filepath, *args, **kwargs):
+        with open(filepath, "wb") as partial:
+            partial.write(b"half a model")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(keras.Model, "save", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        course.save_model(model, path)
+    assert path.read_bytes() == before
+    assert [file.name for file in tmp_path.iterdir()] == ["model.keras"]
+    monkeypatch.undo()
+    reloaded = keras.models.load_model(path)
+    np.testing.assert_array_equal(reloaded.get_weights()[0], model.get_weights()[0])
+
+
+def test_unwritable_output_folder_is_a_user_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+
+    class Arguments:
+        out = blocker / "outputs"
+
+    with pytest.raises(course.UserError, match="choose another with --out"):
+        course.output_dir(Arguments())
+
+
+# %% Saved models: finding and loading them
+
+
+def test_no_saved_model_says_which_lesson_to_run(tmp_path):
+    with pytest.raises(course.UserError, match="no saved model in .*run 01_mlp_baseline.py"):
+        course.best_saved_model(tmp_path)
+
+
+def test_missing_or_broken_model_file_is_a_user_error(tmp_path):
+    with pytest.raises(course.UserError, match="does not exist: name a saved .keras model"):
+        course.load_saved_model(tmp_path / "missing.keras")
+    broken = tmp_path / "broken.keras"
+    broken.write_bytes(b"not a model")
+    with pytest.raises(course.UserError, match="is not a readable Keras model"):
+        course.load_saved_model(broken)
+
+
+def test_the_best_saved_model_has_the_lowest_test_error(tmp_path):
+    (tmp_path / "metrics").mkdir()
+    (tmp_path / "models").mkdir()
+    for name, error in [("01_mlp_baseline", 1.8), ("02_simple_cnn", 1.0), ("03_large_cnn", 1.2)]:
+        course.save_json({"test_error_percent": error}, tmp_path / "metrics" / f"{name}.json")
+        (tmp_path / "models" / f"{name}.keras").write_bytes(b"")
+    (tmp_path / "models" / "02_simple_cnn.keras").unlink()  # metrics without a model: skipped
+    assert course.best_saved_model(tmp_path) == tmp_path / "models" / "03_large_cnn.keras"
+
+
+# %% Ctrl-C
+
+SAFETY_TIMEOUT_SECONDS = 300  # only keeps a broken run from hanging the test suite
+
+
+def sha256(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_interrupted_training_keeps_the_previous_model(tmp_path, mnist_npz):
+    """Ctrl-C in the middle of training: one line, status 130, the earlier run's files as
+    they were."""
+    for folder, suffix in [("models", ".keras"), ("metrics", ".json"), ("history", ".json")]:
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / f"01_mlp_baseline{suffix}").write_text(f"an earlier run's {folder}")
+    saved = {path: sha256(path) for path in tmp_path.rglob("*") if path.is_file()}
+
+    # A second run far too long to finish, stopped with Ctrl-C as soon as it trains.
+    process = subprocess.Popen(
+        [sys.executable, str(PROJECT_DIR / "01_mlp_baseline.py"), "--quick", "--epochs", "100000"]
+        + ["--data", str(mnist_npz), "--out", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for line in process.stdout:
+            if line.startswith("Epoch 2/"):
+                break
+        process.send_signal(signal.SIGINT)
+        # Reading both pipes to the end: the lesson never waits on a full pipe. The time
+        # limit only keeps a broken run from hanging the tests; it decides nothing.
+        _, stderr = process.communicate(timeout=SAFETY_TIMEOUT_SECONDS)
+    finally:
+        process.kill()  # never leave it running if the test fails
+    assert process.returncode == 130
+    assert stderr.strip() == "Interrupted: files saved by earlier runs are unchanged."
+    after = {path: sha256(path) for path in tmp_path.rglob("*") if path.is_file()}
+    assert after == saved
+
+
+# Python code that starts as a lesson does, then gets Ctrl-C at a chosen point.
+CTRL_C_INSIDE_A_FINALIZER = """
+import os, signal, sys
+sys.path.insert(0, sys.argv[1])
+import course
+
+arguments, sys.argv[1:] = sys.argv[1:], []
+course.start("a lesson", uses_mnist=False)  # as every lesson does
+
+class Resource:
+    def __del__(self):  # as TensorFlow's many finalizers do while a model trains
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(1000):  # Python looks for signals while this runs
+            pass
+
+Resource()
+print("still running after Ctrl-C")
+"""
+CTRL_C_WHILE_SAVING = """
+import os, signal, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import course
+
+arguments, sys.argv[1:] = sys.argv[1:], []
+course.start("a lesson", uses_mnist=False)  # as every lesson does
+
+path = Path(arguments[1])
+with course._replaced_atomically(path) as temporary:
+    temporary.write_text("first half, ")
+    os.kill(os.getpid(), signal.SIGINT)
+    for _ in range(1000):
+        pass
+    with temporary.open("a") as rest:
+        rest.write("second half")
+print("still running after Ctrl-C")
+"""
+
+
+def run_python(code, *arguments):
+    return subprocess.run(
+        [sys.executable, "-c", code, str(PROJECT_DIR), *map(str, arguments)],
+        capture_output=True,
+        text=True,
+        timeout=SAFETY_TIMEOUT_SECONDS,
+    )
+
+
+def test_ctrl_c_inside_a_finalizer_still_stops():
+    """Python loses a KeyboardInterrupt raised inside a __del__ method ("Exception ignored");
+    that is how training could go on after Ctrl-C. The lessons' handler exits instead."""
+    result = run_python(CTRL_C_INSIDE_A_FINALIZER)
+    assert result.returncode == 130, result.stderr
+    assert "still running" not in result.stdout
+    assert result.stderr.strip() == "Interrupted: files saved by earlier runs are unchanged."
+
+
+def test_ctrl_c_while_saving_finishes_the_file_first(tmp_path):
+    path = tmp_path / "metrics.json"
+    path.write_text("the previous run's file")
+    result = run_python(CTRL_C_WHILE_SAVING, path)
+    assert result.returncode == 130, result.stderr
+    assert "still running" not in result.stdout
+    assert path.read_text() == "first half, second half"  # complete, never half written
+    assert [file.name for file in tmp_path.iterdir()] == ["metrics.json"]
