@@ -242,6 +242,28 @@ def test_lesson_runs_as_a_notebook(name, executed):
             assert response.status == 200 and b"<canvas" in response.read()
 
 
+def test_test_time_augmentation_can_be_run_again(kernel, mnist_npz, tmp_path):
+    """Lesson 05's Try it 3 runs the test-time augmentation cell again with another number of
+    copies: it starts from the one-pass prediction each time, never from the last average."""
+    options = NOTEBOOK_OPTIONS["05_best_cnn"].format(data=shlex.quote(str(mnist_npz)))
+    notebook = with_options(committed("05_best_cnn"), f"{options} --tta 2 --out {tmp_path}")
+    cells = notebook.cells
+    (tta_cell,) = [cell for cell in cells if "for _ in range(tta_copies)" in cell.source]
+    again = [
+        "averaged = probabilities.copy()",
+        "tta_copies = 0",
+        tta_cell.source,
+        "import numpy as np",
+        "print('averaged differs:', not np.array_equal(averaged, single_pass_probabilities))",
+        "print('one pass again:', np.array_equal(probabilities, single_pass_probabilities))",
+    ]
+    notebook.cells = cells + [nbformat.v4.new_code_cell(source) for source in again]
+    notebook, errors = run_in(kernel, notebook)
+    assert not errors, text_of(errors)
+    printed = text_of([output for cell in notebook.cells[-2:] for output in cell.outputs])
+    assert printed.split() == ["averaged", "differs:", "True", "one", "pass", "again:", "True"]
+
+
 def test_user_error_in_a_notebook_is_one_line(kernel, tmp_path):
     notebook = with_options(committed("02_simple_cnn"), f"--data {tmp_path / 'missing.npz'}")
     notebook, errors = run_in(kernel, notebook)
