@@ -39,9 +39,9 @@ RECIPES = {
 INITIAL_LEARNING_RATE = 0.002  # with the schedule: falls along a cosine curve to zero
 CONSTANT_LEARNING_RATE = 0.001  # without it: Adam's default
 VALIDATION_FRACTION = 0.1  # training images held out to watch for overfitting
-# Run this many batches per call into TensorFlow. The maths is the same; only the Python
-# overhead between batches goes away (measured: see docs/measurements.md).
-STEPS_PER_EXECUTION = 10
+# Batches per call into the backend: the course's setting, one, since more gained nothing
+# measurable here on any backend (docs/measurements.md).
+STEPS_PER_EXECUTION = course.STEPS_PER_EXECUTION
 IMAGES_TO_INSPECT = 4  # test images whose predictions are printed at the end
 # A notebook has no command line: set the options here, e.g. OPTIONS = "--variant deitel".
 OPTIONS = ""
@@ -50,8 +50,8 @@ OPTIONS = ""
 # can still override.
 args = course.start(__doc__, OPTIONS, variants=RECIPES)
 variant, epochs, batch_size = args.variant, args.epochs, args.batch_size
-# The seed fixes the initial weights, the shuffling and the dropout masks. Another TensorFlow
-# version or another kind of CPU can still change the last digits of the results.
+# The seed fixes the initial weights, the shuffling and the dropout masks. Another backend,
+# version or kind of CPU can still change the last digits of the results.
 common.set_seed(args.seed)
 scheduled = RECIPES[variant][2]
 name = "03_large_cnn" if variant == "slides" else f"03_large_cnn_{variant}"

@@ -46,8 +46,9 @@ WIDTH_ZOOM_FRACTION = 0.2  # ... and, independently, by up to 20% of the width
 SHIFT_FRACTION = 0.1  # augmentation: random shift by up to 10% of the width and height
 DROPOUT_RATE = 0.25  # fraction of features switched off while training
 TTA_COPIES = 8  # test-time augmentation: augmented copies of each test image to average over
-# Run this many batches per call into TensorFlow: less Python overhead, the same maths.
-STEPS_PER_EXECUTION = 10
+# Batches per call into the backend: the course's setting, one, since more gained nothing
+# measurable here on any backend (docs/measurements.md).
+STEPS_PER_EXECUTION = course.STEPS_PER_EXECUTION
 IMAGES_TO_INSPECT = 4  # test images whose predictions are printed at the end
 # A notebook has no command line: set the options here, e.g. OPTIONS = "--quick --tta 0".
 OPTIONS = ""
@@ -79,7 +80,7 @@ LESSON_OPTIONS = {
 args = course.start(__doc__, OPTIONS, epochs=EPOCHS, batch_size=BATCH_SIZE, options=LESSON_OPTIONS)
 epochs, batch_size = args.epochs, args.batch_size
 # The seed fixes the initial weights, the shuffling, the dropout masks and the augmentation.
-# Another TensorFlow version or another kind of CPU can still change the last digits.
+# Another backend, version or kind of CPU can still change the last digits.
 common.set_seed(args.seed)
 use_augmentation = not args.no_augmentation
 use_batch_norm = not args.no_batch_norm

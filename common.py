@@ -135,15 +135,22 @@ def one_hot_encode(labels):
 
 
 def set_seed(seed):
-    """Seed Python, NumPy and the backend, and ask TensorFlow for deterministic ops.
+    """Seed Python, NumPy and the backend, and switch on the backend's deterministic ops.
 
-    Two runs with the same seed on the same machine and versions print the same numbers.
+    Two runs with the same seed on the same machine, versions and backend print the same
+    numbers. (JAX's switch for GPUs must be set before JAX starts: course.py does that.)
     """
     keras.utils.set_random_seed(seed)
     if keras.backend.backend() == "tensorflow":
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
+    elif keras.backend.backend() == "torch":
+        import torch
+
+        # CUDA's matrix products are deterministic only with this workspace setting.
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        torch.use_deterministic_algorithms(True, warn_only=True)
 
 
 # %% Reporting what a trained model does

@@ -16,6 +16,7 @@ backend without its wall of log lines. Everything else happens when the lesson c
 
 import argparse
 import contextlib
+import importlib.util
 import json
 import os
 import platform
@@ -26,6 +27,53 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+# Keras 3 runs on TensorFlow, JAX or PyTorch, and the lessons are the same code on each. The
+# backend is KERAS_BACKEND's, else the one in Keras' settings file (~/.keras/keras.json), else
+# the first of these that is installed, in the order the benchmark recommends them
+# (bench/bench_backends.py, docs/measurements.md).
+BACKENDS = ("tensorflow", "torch", "jax")
+BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
+
+
+def _installed(backend):
+    return importlib.util.find_spec(backend) is not None
+
+
+def _configured_backend():
+    """The backend that Keras' settings file names, or None."""
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    try:
+        with open(os.path.join(home, "keras.json")) as settings:
+            return json.load(settings).get("backend")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _choose_backend():
+    """Set KERAS_BACKEND before Keras is imported when nothing chose an installed backend;
+    return why, for the banner, or None when the choice was the user's (or Keras' default)."""
+    if os.environ.get("KERAS_BACKEND"):
+        return None
+    wanted = _configured_backend() or "tensorflow"
+    if _installed(wanted):
+        return None
+    installed = [backend for backend in BACKENDS if _installed(backend)]
+    if not installed:
+        sys.exit(
+            "error: no Keras backend is installed (TensorFlow, JAX or PyTorch): "
+            "python -m pip install -r requirements.txt"
+        )
+    os.environ["KERAS_BACKEND"] = installed[0]
+    return f"{BACKEND_NAMES.get(wanted, wanted)} is not installed; set KERAS_BACKEND to choose"
+
+
+_backend_chosen_because = _choose_backend()
+# The backends' own switches for reproducible numbers, read when they start: JAX's on a GPU
+# (TensorFlow's and PyTorch's are switched on by common.set_seed).
+if "--xla_gpu_deterministic_ops" not in os.environ.get("XLA_FLAGS", ""):
+    os.environ["XLA_FLAGS"] = (
+        os.environ.get("XLA_FLAGS", "") + " --xla_gpu_deterministic_ops=true"
+    ).strip()
 # TensorFlow prints a wall of C++ log lines while it starts. They are hidden here, once, so
 # that a lesson's output starts with what the lesson says. If the import itself fails, the
 # hidden lines are printed after all, because then they matter.
@@ -60,6 +108,11 @@ def _native_stderr_captured():
 with _native_stderr_captured() as _startup_log:
     try:
         import keras  # noqa: E402
+
+        if _installed("tensorflow"):
+            # Keras seeds TensorFlow too wherever it is installed (keras.utils.set_random_seed),
+            # whatever the backend: TensorFlow starts here, where its log lines are hidden.
+            import tensorflow  # noqa: E402, F401
     except BaseException:
         if _startup_log is not None:
             _startup_log.seek(0)
@@ -74,6 +127,11 @@ from common import UserError  # noqa: E402, F401  (lessons raise course.UserErro
 DEFAULT_OUT_DIR = common.PROJECT_DIR / "outputs"
 FIGURE_DPI = 80  # sharp enough on screen, small enough for notebooks kept in git
 INTERRUPTED_STATUS = 130  # the shell's usual exit status after Ctrl-C
+# Batches that Keras runs per call into the backend. More than one saves round trips through
+# Python, but measured on a 2-core CPU ten gained nothing on TensorFlow or JAX beyond the
+# machine's drift (docs/measurements.md, "Backends"), and PyTorch's backend takes only one.
+# A benchmark can ask for another number through the environment (to measure it on a GPU).
+STEPS_PER_EXECUTION = int(os.environ.get("STEPS_PER_EXECUTION") or 1)
 
 
 def running_in_notebook():
@@ -108,18 +166,44 @@ def start(description, notebook_options="", epochs=None, batch_size=None, **choi
 
 
 def print_banner():
-    """One line with the versions a bug report or a lecturer's slide needs."""
+    """One line with the versions and the device that trains, as a bug report or a
+    lecturer's slide needs them."""
+    backend = keras.backend.backend()
+    module = sys.modules.get(backend) or importlib.import_module(backend)
+    print(
+        f"Python {platform.python_version()} | Keras {keras.__version__} | "
+        f"{BACKEND_NAMES.get(backend, backend)} {module.__version__} | "
+        f"trains on: {training_device()}"
+    )
+    if _backend_chosen_because:
+        print(f"Backend: {backend} ({_backend_chosen_because})")
+
+
+def training_device():
+    """The device the backend trains on: "CPU", or the GPU's name."""
     backend = keras.backend.backend()
     if backend == "tensorflow":
         import tensorflow as tf
 
-        framework = f"TensorFlow {tf.__version__} | "
-    else:
-        framework = ""
-    print(
-        f"Python {platform.python_version()} | {framework}"
-        f"Keras {keras.__version__} (backend: {backend})"
-    )
+        gpus = tf.config.list_physical_devices("GPU")
+        if gpus:
+            return tf.config.experimental.get_device_details(gpus[0]).get("device_name", "GPU")
+    elif backend == "jax":
+        import jax
+
+        device = jax.devices()[0]
+        if device.platform != "cpu":
+            return f"{device.device_kind} ({device.platform.upper()})"
+    elif backend == "torch":
+        import torch
+        from keras.src.backend.torch.core import get_device
+
+        device = str(get_device())
+        if device.startswith("cuda"):
+            return f"{torch.cuda.get_device_name(0)} (CUDA)"
+        if device.startswith("mps"):
+            return "Apple GPU (MPS)"
+    return "CPU"
 
 
 _json_stream = sys.stdout
@@ -438,6 +522,8 @@ def finish(
         "train_seconds": round(train_seconds, 2),
         "seed": args.seed,
         "quick": args.quick,
+        "backend": keras.backend.backend(),
+        "steps_per_execution": STEPS_PER_EXECUTION,
         **extra,
     }
     history = {key: [float(value) for value in values] for key, values in history.items()}

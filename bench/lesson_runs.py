@@ -15,19 +15,20 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
-def run_lesson(script, *flags, data=None, out=None):
+def run_lesson(script, *flags, data=None, out=None, environment=None):
     """Run a lesson script in a fresh process with `flags` (and `--data`), its outputs in
     `out` or else a temporary folder. Returns its metrics (with the `name` it saved them
     under), its training history, what it
     printed and the process's wall seconds; ends the benchmark with the lesson's error if
     the lesson fails.
 
-    A copy of a lesson in another folder still finds the course's modules (PYTHONPATH)."""
+    `environment` adds variables (KERAS_BACKEND, say). A copy of a lesson in another folder
+    still finds the course's modules (PYTHONPATH)."""
     with tempfile.TemporaryDirectory() as temporary:
         out = Path(out or temporary)
         command = [sys.executable, str(script), *map(str, flags), "--out", str(out)]
         command += ["--data", str(data)] if data else []
-        environment = {**os.environ, "PYTHONPATH": str(PROJECT_DIR)}
+        environment = {**os.environ, "PYTHONPATH": str(PROJECT_DIR), **(environment or {})}
         start = time.perf_counter()
         result = subprocess.run(command, capture_output=True, text=True, env=environment)
         wall = time.perf_counter() - start

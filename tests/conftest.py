@@ -37,10 +37,15 @@ def mnist_npz(mnist_arrays, tmp_path_factory):
 
 
 def run_script(script, *arguments, env=None, timeout=600):
-    """Run a lesson as a student would, from another folder, and return the result."""
+    """Run a lesson as a student would, from another folder, and return the result. `env`
+    adds variables to this process's environment, or with None removes them."""
     environment = dict(os.environ)
     environment.pop("MNIST_DATA", None)  # only what the test passes counts
-    environment.update(env or {})
+    for name, value in (env or {}).items():  # a value of None: the variable is unset
+        if value is None:
+            environment.pop(name, None)
+        else:
+            environment[name] = value
     return subprocess.run(
         [sys.executable, str(PROJECT_DIR / script), *map(str, arguments)],
         capture_output=True,

@@ -5,6 +5,7 @@ chromium = find_chromium()          # None where Debian's Chromium is not instal
 draw_strokes(page, digits.SEVEN_STROKES)
 """
 
+import os
 import re
 import shutil
 import subprocess
@@ -15,21 +16,23 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 ADDRESS_LINE = re.compile(r"Serving the drawing page at (http://\S+/)$")
 
 
-def start_lesson(*arguments):
-    """Start 07_draw_digit.py as a student would, from another folder; return the process."""
+def start_lesson(*arguments, environment=None):
+    """Start 07_draw_digit.py as a student would, from another folder; return the process.
+    `environment` adds variables (KERAS_BACKEND, say)."""
     return subprocess.Popen(
         [sys.executable, str(PROJECT_DIR / "07_draw_digit.py"), *map(str, arguments)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         cwd="/",
+        env={**os.environ, **(environment or {})},
     )
 
 
-def start_page_server(*arguments, echo=False):
+def start_page_server(*arguments, echo=False, environment=None):
     """The lesson serving on a free port, no browser opened: (process, base URL). The URL is
     None if the server stopped before it served (its stderr says why)."""
-    process = start_lesson("--no-browser", "--port", 0, *arguments)
+    process = start_lesson("--no-browser", "--port", 0, *arguments, environment=environment)
     for line in process.stdout:
         if echo:
             print(line.rstrip())
