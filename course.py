@@ -52,7 +52,13 @@ def _configured_backend():
 def _choose_backend():
     """Set KERAS_BACKEND before Keras is imported when nothing chose an installed backend;
     return why, for the banner, or None when the choice was the user's (or Keras' default)."""
-    if os.environ.get("KERAS_BACKEND"):
+    asked = os.environ.get("KERAS_BACKEND")
+    if asked in BACKENDS and not _installed(asked):
+        sys.exit(
+            f"error: KERAS_BACKEND is {asked}, which is not installed: python -m pip install "
+            f"{asked}, or unset KERAS_BACKEND"
+        )
+    if asked:
         return None
     wanted = _configured_backend() or "tensorflow"
     if _installed(wanted):

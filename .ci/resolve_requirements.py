@@ -105,7 +105,7 @@ def check(python, platform, path):
     pins, environment = pins_for(python, platform, path)
     if not PLATFORMS[platform].get("dependencies"):
         installed, _, error = dry_run(pins, python, platform, no_deps=True)
-        return installed, [], error
+        return installed, sorted(KNOWN_SOURCE_BUILDS.get(python, {})), error
     gaps = KNOWN_SOURCE_BUILDS.get(python, {})
     needing = {pin for pin in pins if Requirement(pin).name in gaps.values()}
     skipped = []

@@ -26,7 +26,7 @@ class TestLessonsOnJax(LessonsOnABackend):
     backend = "jax"
 
 
-def run_with_hidden(tmp_path, hidden, script, *arguments):
+def run_with_hidden(tmp_path, hidden, script, *arguments, backend=None):
     """A lesson in a Python that lacks the `hidden` backends, as on a machine that never
     installed them: it sees only a copy of this one's packages (links to them) without those.
     KERAS_BACKEND is unset, and Keras' settings file is in a fresh folder, so that this
@@ -40,6 +40,8 @@ def run_with_hidden(tmp_path, hidden, script, *arguments):
     environment = {**os.environ, "PYTHONPATH": str(visible), "KERAS_HOME": str(tmp_path)}
     for name in ("KERAS_BACKEND", "MNIST_DATA"):
         environment.pop(name, None)
+    if backend:
+        environment["KERAS_BACKEND"] = backend
     return subprocess.run(
         # -S: without the site-packages folder, whose place the copy takes.
         [sys.executable, "-S", str(PROJECT_DIR / script), *map(str, arguments)],
@@ -73,6 +75,11 @@ def test_without_tensorflow_the_course_chooses_the_next_backend(tmp_path, mnist_
 def test_without_any_backend_a_lesson_says_what_to_install(tmp_path):
     result = run_with_hidden(tmp_path, course.BACKENDS, "00_load_data.py", "--quick")
     assert_clean_failure(result, "no Keras backend is installed", "requirements.txt")
+
+
+def test_a_backend_asked_for_but_not_installed_is_one_line(tmp_path):
+    result = run_with_hidden(tmp_path, ["jax"], "00_load_data.py", "--quick", backend="jax")
+    assert_clean_failure(result, "KERAS_BACKEND is jax, which is not installed", "pip install jax")
 
 
 @needs_jax
