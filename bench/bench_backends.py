@@ -12,8 +12,8 @@ the ratio to TensorFlow, and the test error.
         --backends tensorflow jax --steps-per-execution 1 10
 
 --steps-per-execution trains each lesson once per value (the course's own setting is in
-course.py); PyTorch's backend takes only 1. One round of the default table took about 20
-minutes on a 2-core CPU. The JSON of the results goes to bench/results/ (not in git).
+course.py); PyTorch's backend takes only 1. One round of the default table took 27 minutes on
+a 2-core CPU. The JSON of the results goes to bench/results/ (not in git).
 """
 
 import argparse
@@ -71,9 +71,9 @@ def main():
     runs = []
     for lesson in args.lessons:
         script, flags = LESSONS[lesson]
+        # argparse takes the last --epochs given, so --epochs here overrides the lesson's.
         flags = flags + ["--seed", args.seed] + (["--quick"] if args.quick else [])
-        if args.epochs:
-            flags = [f for f in flags if f not in ("--epochs", "2")] + ["--epochs", args.epochs]
+        flags += ["--epochs", args.epochs] if args.epochs else []
         for round_number in range(args.rounds):
             shift = round_number % len(candidates)
             for backend, steps in candidates[shift:] + candidates[:shift]:

@@ -8,6 +8,8 @@ TensorFlow here (the tests' own process) and by lessons 04 and 06, and lessons 0
 on the other backend read a model that TensorFlow trained (`digit_model`).
 """
 
+from course import BACKEND_NAMES
+
 import json
 import re
 import urllib.request
@@ -24,7 +26,6 @@ from drawing_page import start_page_server
 
 BANNER = re.compile(r"^Python [\d.]+ \| Keras [\d.]+ \| (\w+) \S+ \| trains on: (.+)$")
 LOG_WALL = re.compile(r"I0000|oneDNN|absl::InitializeLog|cuda drivers|Traceback|Warning")
-BACKEND_NAMES = {"jax": "JAX", "torch": "PyTorch", "tensorflow": "TensorFlow"}
 TTA_COPIES = 1  # lesson 05's test-time augmentation, kept short
 
 

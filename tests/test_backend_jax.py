@@ -12,7 +12,7 @@ from pathlib import Path
 
 import keras
 import pytest
-from backend_lessons import BACKEND_NAMES, LessonsOnABackend
+from backend_lessons import LessonsOnABackend
 from conftest import PROJECT_DIR, TEST_ERROR_LINE, assert_clean_failure
 from jupyter_client import KernelManager
 from test_notebooks import NOTEBOOKS_DIR, committed, run_in, text_of, with_options
@@ -65,7 +65,7 @@ def test_without_tensorflow_the_course_chooses_the_next_backend(tmp_path, mnist_
     assert result.returncode == 0, result.stderr
     chosen = next(b for b in course.BACKENDS[1:] if importlib.util.find_spec(b))
     lines = result.stdout.splitlines()
-    assert f"| {BACKEND_NAMES[chosen]} " in lines[0]
+    assert f"| {course.BACKEND_NAMES[chosen]} " in lines[0]
     assert lines[1] == (
         f"Backend: {chosen} (TensorFlow is not installed; set KERAS_BACKEND to choose)"
     )
