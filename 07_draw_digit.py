@@ -3,18 +3,20 @@ Title: Lesson 7 - Draw a digit and watch the model read it
 Description: A small web server puts a saved lesson model behind a drawing page: draw with
     the mouse, a pen or a finger, and the page shows the digit the model reads, all ten
     probabilities, and the 28x28 image the model really receives, prepared by lesson 6's
-    own steps.
+    own steps. Its teach mode collects your own labelled digits for lesson 8.
 
 Run (after one of lessons 01-03 or 05):
     python 07_draw_digit.py                   # opens http://127.0.0.1:8000 in your browser
     python 07_draw_digit.py --no-browser      # only print the address
     python 07_draw_digit.py --port 8001 --model outputs/models/02_simple_cnn.keras
+    python 07_draw_digit.py --model outputs/models/08_teach_handwriting.keras  # lesson 8's
     In a notebook (notebooks/07_draw_digit.ipynb), set the same options in OPTIONS below; the
     page then works for as long as the notebook's kernel runs.
 
 Expected: the page answers while you draw and a few milliseconds after each stroke (the
 times measured with bench/bench_draw_digit.py are in docs/measurements.md). Ctrl-C stops the
-server.
+server. The digits you teach it (Teach, or "Wrong? It is ..." under an answer) are saved
+in outputs/my_digits/<session>/<digit>/, one session per run; nothing saved is replaced.
 """
 
 # %% Setup
@@ -24,15 +26,18 @@ import course
 import base64
 import errno
 import io
+import itertools
 import json
 import os
 import signal
 import sys
 import threading
+import time
 import webbrowser
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -43,6 +48,7 @@ import handwriting  # lesson 6's preparation of a digit, step by step
 PAGE = common.PROJECT_DIR / "07_draw_digit.html"  # the drawing page: HTML, CSS, JavaScript
 DEFAULT_HOST = "127.0.0.1"  # this computer only; --host 0.0.0.0 lets others on the network in
 DEFAULT_PORT = 8000
+EXAMPLES_PER_DIGIT = 5  # the teach mode asks for each digit this many times
 # The lesson's own options, besides the course's (--out).
 LESSON_OPTIONS = {
     "--model": {
@@ -57,6 +63,12 @@ LESSON_OPTIONS = {
         "help": f"default: {DEFAULT_PORT}; 0: any free",
     },
     "--no-browser": {"action": "store_true", "help": "only print the address; open no browser"},
+    "--examples-per-digit": {
+        "type": int,
+        "default": EXAMPLES_PER_DIGIT,
+        "metavar": "N",
+        "help": f"how often the teach mode asks for each digit (default: {EXAMPLES_PER_DIGIT})",
+    },
 }
 # A notebook has no command line: set the options here, e.g. OPTIONS = "--port 8001".
 OPTIONS = ""
@@ -147,34 +159,82 @@ class JsonAnswers(BaseHTTPRequestHandler):
         """Quiet: a line per request would bury the address the student needs."""
 
 
-# %% The drawing page's two addresses
+# %% Saving the digits you teach it
+# Each drawing becomes <out>/my_digits/<session>/<digit>/<number>.png, written so that nothing
+# collected is ever overwritten and a crash leaves no half-written drawing.
+
+
+class TaughtDigits:
+    """The drawings taught in this run of the server: one session folder, made when the
+    first one is saved."""
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+        self.session = None
+        self.counts = {digit: 0 for digit in range(common.NUM_CLASSES)}
+        self.lock = threading.Lock()
+
+    def session_folder(self):
+        """This run's folder, named by the time of its first drawing; never an existing one."""
+        if self.session is None:
+            stamp, suffix = time.strftime("%Y-%m-%d_%H%M%S"), 1
+            while True:
+                name = stamp if suffix == 1 else f"{stamp}_{suffix}"
+                try:
+                    (self.folder / name).mkdir(parents=True)
+                    break
+                except FileExistsError:
+                    suffix += 1
+            self.session = name
+        return self.folder / self.session
+
+    def save(self, digit, png_bytes):
+        """Save one drawing; its path."""
+        with self.lock:
+            digit_folder = self.session_folder() / str(digit)
+            digit_folder.mkdir(exist_ok=True)
+            number = self.counts[digit] + 1
+            names = (f"{n:03d}.png" for n in itertools.count(number))
+            path = course.save_new_file(digit_folder, names, png_bytes)
+            self.counts[digit] += 1
+            return path
+
+    def summary(self):
+        return {"session": self.session, "saved": self.counts}
+
+
+# %% The drawing page's addresses
 class DrawingPageHandler(JsonAnswers):
-    """GET /: the drawing page. POST /predict: a drawing read. Anything else: a 4xx."""
+    """GET /: the page. POST /predict: a drawing read. POST /teach?digit=D: a drawing saved
+    as an example of D (201). GET /teach: what was saved. Anything else: a 4xx."""
 
     def do_GET(self):
         if self.path in ("/", "/index.html"):
             self.send(HTTPStatus.OK, self.server.page, "text/html; charset=utf-8")
+        elif self.path == "/teach":
+            answer = {**self.server.taught.summary(), "per_digit": self.server.examples_per_digit}
+            self.send(HTTPStatus.OK, json.dumps(answer).encode(), "application/json")
         else:
             self.send_error_json(HTTPStatus.NOT_FOUND, f"nothing at {self.path}: the page is /")
 
     def do_POST(self):
-        if self.path != "/predict":
-            self.discard_body()
-            self.send_error_json(HTTPStatus.NOT_FOUND, f"nothing at {self.path}: POST /predict")
-            return
-        length = self.headers.get("Content-Length", "")
-        if not length.isdigit():
-            self.close_connection = True
-            self.send_error_json(HTTPStatus.LENGTH_REQUIRED, "send the PNG with a Content-Length")
-            return
-        if int(length) > MAX_DRAWING_BYTES:
+        address = urlsplit(self.path)
+        if address.path not in ("/predict", "/teach"):
             self.discard_body()
             self.send_error_json(
-                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                f"the drawing has {int(length)} bytes; at most {MAX_DRAWING_BYTES} are read",
+                HTTPStatus.NOT_FOUND, f"nothing at {self.path}: POST /predict or /teach?digit=D"
             )
             return
-        drawing = self.rfile.read(int(length))
+        digit = parse_qs(address.query).get("digit", [""])[0]
+        if address.path == "/teach" and not (len(digit) == 1 and digit.isdigit()):
+            self.discard_body()
+            self.send_error_json(
+                HTTPStatus.BAD_REQUEST, "name the digit drawn: POST /teach?digit=D, D from 0 to 9"
+            )
+            return
+        drawing = self.read_body()
+        if drawing is None:
+            return
         try:
             gray = load_drawing(drawing)
         except course.UserError as error:
@@ -186,7 +246,33 @@ class DrawingPageHandler(JsonAnswers):
         except course.UserError as error:  # an image, but no ink on it: an empty canvas
             self.send_error_json(HTTPStatus.UNPROCESSABLE_ENTITY, str(error))
             return
-        self.send(HTTPStatus.OK, json.dumps(answer).encode(), "application/json")
+        if address.path == "/predict":
+            self.send(HTTPStatus.OK, json.dumps(answer).encode(), "application/json")
+            return
+        try:
+            path = self.server.taught.save(int(digit), as_png(drawing))
+        except OSError as error:  # a full disk, a folder not writable: the server serves on
+            self.send_error_json(HTTPStatus.INSUFFICIENT_STORAGE, f"cannot save it ({error})")
+            return
+        saved = {"saved": path.relative_to(self.server.out).as_posix(), "digit": int(digit)}
+        saved.update(read_as=answer["digit"], count=self.server.taught.counts[int(digit)])
+        self.send(HTTPStatus.CREATED, json.dumps(saved).encode(), "application/json")
+
+    def read_body(self):
+        """The drawing sent, or None once a 411 or 413 has been answered."""
+        length = self.headers.get("Content-Length", "")
+        if not length.isdigit():
+            self.close_connection = True
+            self.send_error_json(HTTPStatus.LENGTH_REQUIRED, "send the PNG with a Content-Length")
+            return None
+        if int(length) > MAX_DRAWING_BYTES:
+            self.discard_body()
+            self.send_error_json(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                f"the drawing has {int(length)} bytes; at most {MAX_DRAWING_BYTES} are read",
+            )
+            return None
+        return self.rfile.read(int(length))
 
     def refuse_method(self):
         self.discard_body()
@@ -195,10 +281,19 @@ class DrawingPageHandler(JsonAnswers):
     do_PUT = do_DELETE = do_PATCH = refuse_method
 
 
+def as_png(image_bytes):
+    """The drawing as PNG bytes: as sent if it is a PNG, converted if it is a JPEG."""
+    if image_bytes.startswith(b"\x89PNG"):
+        return image_bytes
+    buffer = io.BytesIO()
+    Image.open(io.BytesIO(image_bytes)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 # %% The web server
-def start_server(host, port, model):
+def start_server(host, port, model, out, examples_per_digit=EXAMPLES_PER_DIGIT):
     """A server for the page and the model, listening but not yet serving; a UserError if
-    the port cannot be had."""
+    the port cannot be had. Taught digits go to `out`/my_digits/."""
     try:
         server = ThreadingHTTPServer((host, port), DrawingPageHandler)
     except OSError as error:
@@ -212,6 +307,9 @@ def start_server(host, port, model):
     server.page = PAGE.read_bytes()
     server.model = model
     server.model_lock = threading.Lock()
+    server.out = Path(out)
+    server.taught = TaughtDigits(server.out / "my_digits")
+    server.examples_per_digit = examples_per_digit
     return server
 
 
@@ -219,7 +317,9 @@ def start_server(host, port, model):
 model_path = args.model or course.best_saved_model(args.out)
 model = course.load_saved_model(model_path)
 print(f"Model: {common.display_path(model_path)}")
-server = start_server(args.host, args.port, model)
+if args.examples_per_digit < 1:
+    raise course.UserError("--examples-per-digit must be at least 1")
+server = start_server(args.host, args.port, model, course.output_dir(args), args.examples_per_digit)
 host, port = server.server_address[:2]
 url = f"http://{host}:{port}/"
 print(f"Serving the drawing page at {url}")

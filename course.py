@@ -278,12 +278,12 @@ def lesson_parser(
             help="random seed; the same seed gives the same numbers "
             f"(default: {common.DEFAULT_SEED})",
         )
+        quick_epochs = f" and {common.QUICK_EPOCHS} epoch" if epochs or variants else ""
         parser.add_argument(
             "--quick",
             action="store_true",
             help=f"a small subset ({common.QUICK_TRAIN_SIZE} training, {common.QUICK_TEST_SIZE} "
-            f"test images) and {common.QUICK_EPOCHS} epoch, to finish in seconds (for demos "
-            "and tests)",
+            f"test images){quick_epochs}, to finish in seconds (for demos and tests)",
         )
     if draws_figures:
         parser.add_argument("--show", action="store_true", help="also open each figure in a window")
@@ -470,6 +470,29 @@ def _replaced_atomically(path):
         _saves_under_way -= 1
         if _interrupted_while_saving and not _saves_under_way:
             _exit_interrupted()
+
+
+def save_new_file(folder, names, content):
+    """Write `content` (bytes) to the first of `names` that is free in `folder`; its path.
+
+    The file is written under a temporary name, then linked to its own name, which fails
+    rather than replace another file: an earlier file is never overwritten, and a crash
+    leaves no half-written one.
+    """
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".new-")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(content)
+        os.chmod(temporary, _NEW_FILE_MODE)
+        for name in names:
+            try:
+                os.link(temporary, Path(folder) / name)
+                return Path(folder) / name
+            except FileExistsError:
+                continue
+        raise FileExistsError(f"no free name in {folder}")
+    finally:
+        os.remove(temporary)
 
 
 def save_figure(figure, args, name):

@@ -4,6 +4,7 @@ import base64
 import http.client
 import io
 import json
+import math
 import re
 import signal
 import urllib.error
@@ -21,11 +22,12 @@ CHROMIUM = find_chromium()
 
 @pytest.fixture(scope="module")
 def server(digit_model, tmp_path_factory):
-    """The lesson serving the drawn-digits model on a free port: (process, base URL)."""
+    """The lesson serving the drawn-digits model on a free port: (process, base URL, the
+    output folder)."""
     out = tmp_path_factory.mktemp("outputs")
     process, url = start_page_server("--model", digit_model, "--out", out)
     assert url and url.startswith("http://127.0.0.1:"), process.stderr.read()
-    yield process, url
+    yield process, url, out
     process.kill()
     process.wait()
 
@@ -53,7 +55,7 @@ def predict(url, png):
 
 
 def test_the_page_is_served_and_fetches_nothing_from_outside(server):
-    _, url = server
+    _, url, _ = server
     status, page = request(url, "/")
     assert status == 200 and "<canvas" in page and 'fetch("/predict"' in page
     assert not re.search(r"(src|href)=\"(https?:)?//|@import|url\(", page)
@@ -61,7 +63,7 @@ def test_the_page_is_served_and_fetches_nothing_from_outside(server):
 
 @pytest.mark.parametrize("digit", [0, 1, 3, 7])
 def test_a_drawing_is_read(server, digit):
-    _, url = server
+    _, url, _ = server
     status, answer = predict(url, canvas_png(digit))
     assert status == 200, answer
     assert answer["digit"] == digit
@@ -75,7 +77,7 @@ def test_a_drawing_is_read(server, digit):
 
 
 def test_bad_requests_get_a_4xx_and_the_server_keeps_serving(server):
-    _, url = server
+    _, url, _ = server
     blank = io.BytesIO()
     Image.new("L", (280, 280), 255).save(blank, format="PNG")
     cases = [
@@ -97,7 +99,7 @@ def test_bad_requests_get_a_4xx_and_the_server_keeps_serving(server):
 def test_a_refused_body_is_read_so_the_answer_arrives_and_the_connection_serves_on(server):
     """A server that closes a connection with the body unread makes the kernel reset it, and
     the client can lose the answer; a body read in full also leaves the connection usable."""
-    _, url = server
+    _, url, _ = server
     host, port = re.match(r"http://([\d.]+):(\d+)/", url).groups()
     connection = http.client.HTTPConnection(host, int(port), timeout=SAFETY_TIMEOUT_SECONDS)
     refused = [
@@ -117,7 +119,7 @@ def test_a_refused_body_is_read_so_the_answer_arrives_and_the_connection_serves_
 
 
 def test_a_request_without_length_is_refused(server):
-    _, url = server
+    _, url, _ = server
     host, port = re.match(r"http://([\d.]+):(\d+)/", url).groups()
     connection = http.client.HTTPConnection(host, int(port), timeout=SAFETY_TIMEOUT_SECONDS)
     connection.putrequest("POST", "/predict")
@@ -129,7 +131,7 @@ def test_a_request_without_length_is_refused(server):
 
 
 def test_concurrent_requests(server):
-    _, url = server
+    _, url, _ = server
     digits = [0, 1, 3, 7] * 6
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(pool.map(lambda digit: predict(url, canvas_png(digit)), digits))
@@ -138,7 +140,7 @@ def test_concurrent_requests(server):
 
 
 def test_a_port_in_use_is_one_clear_line(server, digit_model, tmp_path):
-    _, url = server
+    _, url, _ = server
     port = re.search(r":(\d+)/$", url).group(1)
     second = start_lesson("--no-browser", "--port", port, "--model", digit_model)
     _, stderr = second.communicate(timeout=SAFETY_TIMEOUT_SECONDS)
@@ -149,6 +151,69 @@ def test_a_port_in_use_is_one_clear_line(server, digit_model, tmp_path):
     ]
 
 
+# %% Teaching: POST /teach?digit=D saves the drawing for lesson 8
+
+
+def teach(url, digit, png):
+    return request(url, f"/teach?digit={digit}", png, headers={"Content-Type": "image/png"})
+
+
+def taught_files(out):
+    return sorted(path.relative_to(out).as_posix() for path in out.rglob("*.png"))
+
+
+def test_a_taught_drawing_is_saved_with_its_digit_and_nothing_is_replaced(server):
+    _, url, out = server
+    before = set(taught_files(out))
+    status, first = teach(url, 4, canvas_png(4))
+    assert status == 201, first
+    session = first["saved"].split("/")[1]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d_\d{6}(_\d+)?", session), session
+    assert first["saved"] == f"my_digits/{session}/4/{first['count']:03d}.png"
+    assert first["digit"] == 4 and first["read_as"] == 4
+    assert (out / first["saved"]).read_bytes() == canvas_png(4)
+    # A file already at the next name (copied in by hand, say) is kept; the drawing goes on.
+    next_name = out / f"my_digits/{session}/4/{first['count'] + 1:03d}.png"
+    next_name.write_bytes(b"mine")
+    status, second = teach(url, 4, canvas_png(1))
+    assert (
+        status == 201 and second["saved"] == f"my_digits/{session}/4/{first['count'] + 2:03d}.png"
+    )
+    assert next_name.read_bytes() == b"mine"
+    assert (out / second["saved"]).read_bytes() == canvas_png(1)
+    assert set(taught_files(out)) - before == {
+        first["saved"],
+        next_name.relative_to(out).as_posix(),
+        second["saved"],
+    }
+    assert not [path for path in out.rglob(".*") if path.is_file()]  # no temporary files left
+    status, summary = request(url, "/teach")
+    assert status == 200 and summary["session"] == session and summary["per_digit"] == 5
+    assert summary["saved"]["4"] == second["count"]
+
+
+def test_bad_teach_requests_get_a_4xx_save_nothing_and_the_server_keeps_serving(server):
+    _, url, out = server
+    before = taught_files(out)
+    blank = io.BytesIO()
+    Image.new("L", (280, 280), 255).save(blank, format="PNG")
+    cases = [
+        (request(url, "/teach", canvas_png(3), method="POST"), 400, "name the digit drawn"),
+        (teach(url, "x", canvas_png(3)), 400, "D from 0 to 9"),
+        (teach(url, "12", canvas_png(3)), 400, "D from 0 to 9"),
+        (teach(url, "-1", canvas_png(3)), 400, "D from 0 to 9"),
+        (teach(url, 3, b"not a picture"), 400, "not a PNG or JPEG image"),
+        (teach(url, 3, blank.getvalue()), 422, "no ink found"),
+        (teach(url, 3, b"x" * 1_000_001), 413, "at most 1000000 are read"),
+    ]
+    for (status, answer), expected_status, words in cases:
+        assert status == expected_status, (expected_status, answer)
+        assert words in answer["error"], answer
+    assert taught_files(out) == before
+    status, answer = teach(url, 3, canvas_png(3))
+    assert status == 201, answer
+
+
 # %% The page in a real browser
 
 
@@ -156,7 +221,7 @@ def test_a_port_in_use_is_one_clear_line(server, digit_model, tmp_path):
 def test_the_page_reads_a_digit_drawn_in_a_browser(server):
     from playwright.sync_api import sync_playwright
 
-    _, url = server
+    _, url, _ = server
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
         try:
@@ -180,11 +245,60 @@ def test_the_page_reads_a_digit_drawn_in_a_browser(server):
             browser.close()
 
 
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium here: apt-get install chromium")
+def test_the_teach_mode_asks_for_each_digit_and_saves_what_is_drawn(server):
+    from playwright.sync_api import sync_playwright
+
+    _, url, out = server
+    before = set(taught_files(out))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            page = browser.new_page()
+            page.goto(url)
+            page.click("#mode")
+            page.wait_for_selector('body[data-prompt="0"]')
+            assert page.locator("#prompt").inner_text() == "Draw a 0 (1 of 5)"
+            page.click("#save")  # nothing drawn yet: refused, and the prompt stays
+            page.wait_for_function("document.getElementById('saved').textContent.length > 0")
+            assert "no ink found" in page.locator("#saved").inner_text()
+            assert page.locator("#prompt").inner_text() == "Draw a 0 (1 of 5)"
+            draw_strokes(page, [zero_stroke()])
+            page.click("#save")
+            page.wait_for_selector('body[data-saved="1"]')
+            assert page.locator("#prompt").inner_text() == "Draw a 0 (2 of 5)"
+            page.click("#skip")
+            assert page.locator("#prompt").inner_text() == "Draw a 1 (1 of 5)"
+            # Back to reading: a 7 read, then corrected by hand to a 1 (as a test of the
+            # correction, not of the model).
+            page.click("#mode")
+            draw_strokes(page, SEVEN_STROKES)
+            page.wait_for_selector(f'body[data-strokes="{len(SEVEN_STROKES)}"]', timeout=30_000)
+            page.click("#correct button:text-is('1')")
+            page.wait_for_selector('body[data-saved="2"]')
+            assert "Saved as a 1" in page.locator("#saved").inner_text()
+        finally:
+            browser.close()
+    new = sorted(set(taught_files(out)) - before)
+    assert [name.split("/")[2] for name in new] == ["0", "1"], new
+    for name in new:
+        with Image.open(out / name) as drawing:
+            assert drawing.format == "PNG" and drawing.size == (280, 280)
+
+
+def zero_stroke():
+    """A 0 on the canvas in one stroke: an ellipse."""
+    return [
+        (140 + 60 * math.sin(2 * math.pi * step / 24), 140 - 95 * math.cos(2 * math.pi * step / 24))
+        for step in range(25)
+    ]
+
+
 # %% Stopping
 
 
 def test_ctrl_c_stops_the_server_with_one_line(server):
-    process, _ = server
+    process, _, _ = server
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=SAFETY_TIMEOUT_SECONDS)
     assert process.returncode == 0
