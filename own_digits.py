@@ -8,8 +8,8 @@ session per run of the page; photos sorted by hand into `<digit>/` folders work 
     adapt, held_out = drawn_styles(seed)       # [DrawnDigit(name, digit, gray)] each
 
 The drawn styles are a closed-top 4 (MNIST's writers leave the top open; a closed one looks
-like a 9 to a model trained on them), a 7 crossed in the middle and a 1 with a flag and a
-foot, as taught in much of Europe. Each is drawn by two hands with other strokes: a model is
+like a 9 to a model trained on them), a 7 crossed in the middle and a 1 with a long flag,
+as taught in much of Europe. Each is drawn by two hands with other strokes: a model is
 adapted on one hand's digits and tested on the other's.
 """
 
@@ -80,11 +80,11 @@ def find_labelled_images(folder):
 CANVAS_SIDE = 280  # lesson 7's canvas
 # Each style: its digit and, per hand, the strokes in a unit box (x right, y down).
 STYLES = {
-    "closed-top 4": (
+    "closed-top 4": (  # a small pennant high on a long stem
         4,
         {
-            "A": [[(0.62, 0.0), (0.08, 0.62), (0.95, 0.62)], [(0.62, 0.0), (0.62, 1.0)]],
-            "B": [[(0.1, 0.6), (0.38, 0.04), (0.72, 0.04), (0.72, 1.0)], [(0.1, 0.6), (0.95, 0.6)]],
+            "A": [[(0.75, 0.0), (0.0, 0.28), (0.75, 0.28)], [(0.75, 0.0), (0.75, 1.0)]],
+            "B": [[(0.72, 1.0), (0.72, 0.0), (0.0, 0.3), (0.72, 0.3)]],
         },
     ),
     "crossed 7": (
@@ -97,11 +97,11 @@ STYLES = {
             ],
         },
     ),
-    "flagged 1": (
+    "flagged 1": (  # a long up-stroke before the stem, as taught in much of Europe
         1,
         {
-            "A": [[(0.18, 0.32), (0.56, 0.0), (0.56, 1.0)], [(0.22, 1.0), (0.88, 1.0)]],
-            "B": [[(0.06, 0.4), (0.62, 0.0), (0.58, 1.0)], [(0.36, 0.98), (0.8, 0.98)]],
+            "A": [[(0.0, 0.45), (0.65, 0.0), (0.65, 1.0)]],
+            "B": [[(0.0, 0.3), (0.7, 0.0), (0.66, 1.0)]],
         },
     ),
 }

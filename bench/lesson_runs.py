@@ -15,12 +15,12 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
-def run_lesson(script, *flags, data=None, out=None, environment=None):
+def run_lesson(script, *flags, data=None, out=None, environment=None, records="metrics"):
     """Run a lesson script in a fresh process with `flags` (and `--data`), its outputs in
     `out` or else a temporary folder. Returns its metrics (with the `name` it saved them
-    under), its training history, what it
-    printed and the process's wall seconds; ends the benchmark with the lesson's error if
-    the lesson fails.
+    under; `records` names their folder), its training history (None if it saved none),
+    what it printed and the process's wall seconds; ends the benchmark with the lesson's
+    error if the lesson fails.
 
     `environment` adds variables (KERAS_BACKEND, say). A copy of a lesson in another folder
     still finds the course's modules (PYTHONPATH)."""
@@ -34,7 +34,8 @@ def run_lesson(script, *flags, data=None, out=None, environment=None):
         wall = time.perf_counter() - start
         if result.returncode != 0:
             sys.exit(f"error: {shlex.join(command)} failed:\n{result.stderr[-2000:]}")
-        (metrics_file,) = (out / "metrics").glob("*.json")  # one lesson, one set of numbers
+        (metrics_file,) = (out / records).glob("*.json")  # one lesson, one set of numbers
         metrics = {"name": metrics_file.stem, **json.loads(metrics_file.read_text())}
-        history = json.loads((out / "history" / metrics_file.name).read_text())
+        history_file = out / "history" / metrics_file.name
+        history = json.loads(history_file.read_text()) if history_file.is_file() else None
     return metrics, history, result.stdout, wall

@@ -45,6 +45,7 @@ README_FIGURES = [
     "04_misclassified_05_best_cnn.png",
     "04_confusion_matrix_05_best_cnn.png",
     "06_photo_of_a_3.png",
+    "08_teach_handwriting_before_after.png",
 ]
 CELL_TIMEOUT_SECONDS = 3600  # lesson 05's training cell runs for about 11 minutes
 
@@ -60,6 +61,7 @@ RUN_ORDER = [
     "04_analyze_errors",
     "06_predict_digit",
     "07_draw_digit",
+    "08_teach_handwriting",
 ]
 # The first line of every notebook's first code cell: a notebook has no __file__, and it sits
 # in notebooks/, one folder below the course's modules (course.py, common.py, ...).

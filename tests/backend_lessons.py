@@ -5,7 +5,8 @@ them side by side).
 Every lesson runs in quick mode as a script with KERAS_BACKEND set, as a student would start
 it. Models cross backends both ways: the other backend's models are checked and read by
 TensorFlow here (the tests' own process) and by lessons 04 and 06, and lessons 04, 06 and 07
-on the other backend read a model that TensorFlow trained (`digit_model`).
+on the other backend read a model that TensorFlow trained (`digit_model`); lesson 08 adapts
+the other backend's CNN, and TensorFlow reads the result.
 """
 
 from course import BACKEND_NAMES
@@ -14,6 +15,7 @@ import json
 import re
 import urllib.request
 
+import keras
 import pytest
 from conftest import (
     TRAINING_LESSONS,
@@ -122,3 +124,27 @@ class LessonsOnABackend:
         finally:
             process.kill()
             process.wait()
+
+    def test_lesson_08_adapts_this_backends_cnn_and_tensorflow_reads_it(
+        self, outputs, mnist_npz, tmp_path
+    ):
+        out, _ = outputs
+        trained_here = out / "models" / "02_simple_cnn.keras"
+        result = self.run(
+            "08_teach_handwriting.py",
+            "--quick",
+            "--epochs",
+            1,
+            "--data",
+            mnist_npz,
+            "--model",
+            trained_here,
+            "--out",
+            tmp_path,
+        )
+        assert result.returncode == 0, result.stderr
+        self.check_quiet_start(result)
+        record = json.loads((tmp_path / "adaptation" / "08_teach_handwriting.json").read_text())
+        assert record["adapt_images"] == 24 and record["epochs"] == 1
+        adapted = keras.models.load_model(tmp_path / "models" / "08_teach_handwriting.keras")
+        assert adapted.input_shape == (None, 28, 28, 1)

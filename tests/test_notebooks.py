@@ -42,6 +42,7 @@ NOTEBOOK_OPTIONS = {
     "05_best_cnn": "--data {data} --quick --no-batch-norm --no-augmentation --no-schedule",
     "06_predict_digit": "",
     "07_draw_digit": "--port 0 --no-browser",
+    "08_teach_handwriting": "--data {data} --quick",
 }
 MAX_CELL_LINES = 45  # a cell a student can read at once
 OPTIONS_LINE = 'OPTIONS = ""'
