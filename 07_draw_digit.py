@@ -49,6 +49,10 @@ PAGE = common.PROJECT_DIR / "07_draw_digit.html"  # the drawing page: HTML, CSS,
 DEFAULT_HOST = "127.0.0.1"  # this computer only; --host 0.0.0.0 lets others on the network in
 DEFAULT_PORT = 8000
 EXAMPLES_PER_DIGIT = 5  # the teach mode asks for each digit this many times
+# A notebook has no command line: set the options here, e.g. OPTIONS = "--port 8001".
+OPTIONS = ""
+
+# %% The page's options
 # The lesson's own options, besides the course's (--out).
 LESSON_OPTIONS = {
     "--model": {
@@ -70,8 +74,6 @@ LESSON_OPTIONS = {
         "help": f"how often the teach mode asks for each digit (default: {EXAMPLES_PER_DIGIT})",
     },
 }
-# A notebook has no command line: set the options here, e.g. OPTIONS = "--port 8001".
-OPTIONS = ""
 
 args = course.start(__doc__, OPTIONS, uses_mnist=False, draws_figures=False, options=LESSON_OPTIONS)
 
@@ -100,6 +102,15 @@ def read_drawing(gray, model):
         "probabilities": [round(float(value), 6) for value in probabilities],
         "prepared": png_data_url(prepared),
     }
+
+
+def as_png(image_bytes):
+    """The drawing as PNG bytes: as sent if it is a PNG, converted if it is a JPEG."""
+    if image_bytes.startswith(b"\x89PNG"):
+        return image_bytes
+    buffer = io.BytesIO()
+    Image.open(io.BytesIO(image_bytes)).save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def png_data_url(image):
@@ -203,63 +214,12 @@ class TaughtDigits:
         return {"session": self.session, "saved": self.counts}
 
 
-# %% The drawing page's addresses
-class DrawingPageHandler(JsonAnswers):
-    """GET /: the page. POST /predict: a drawing read. POST /teach?digit=D: a drawing saved
-    as an example of D (201). GET /teach: what was saved. Anything else: a 4xx."""
-
-    def do_GET(self):
-        if self.path in ("/", "/index.html"):
-            self.send(HTTPStatus.OK, self.server.page, "text/html; charset=utf-8")
-        elif self.path == "/teach":
-            answer = {**self.server.taught.summary(), "per_digit": self.server.examples_per_digit}
-            self.send(HTTPStatus.OK, json.dumps(answer).encode(), "application/json")
-        else:
-            self.send_error_json(HTTPStatus.NOT_FOUND, f"nothing at {self.path}: the page is /")
-
-    def do_POST(self):
-        address = urlsplit(self.path)
-        if address.path not in ("/predict", "/teach"):
-            self.discard_body()
-            self.send_error_json(
-                HTTPStatus.NOT_FOUND, f"nothing at {self.path}: POST /predict or /teach?digit=D"
-            )
-            return
-        digit = parse_qs(address.query).get("digit", [""])[0]
-        if address.path == "/teach" and not (len(digit) == 1 and digit.isdigit()):
-            self.discard_body()
-            self.send_error_json(
-                HTTPStatus.BAD_REQUEST, "name the digit drawn: POST /teach?digit=D, D from 0 to 9"
-            )
-            return
-        drawing = self.read_body()
-        if drawing is None:
-            return
-        try:
-            gray = load_drawing(drawing)
-        except course.UserError as error:
-            self.send_error_json(HTTPStatus.BAD_REQUEST, str(error))
-            return
-        try:
-            with self.server.model_lock:  # one prediction at a time: the model is shared
-                answer = read_drawing(gray, self.server.model)
-        except course.UserError as error:  # an image, but no ink on it: an empty canvas
-            self.send_error_json(HTTPStatus.UNPROCESSABLE_ENTITY, str(error))
-            return
-        if address.path == "/predict":
-            self.send(HTTPStatus.OK, json.dumps(answer).encode(), "application/json")
-            return
-        try:
-            path = self.server.taught.save(int(digit), as_png(drawing))
-        except OSError as error:  # a full disk, a folder not writable: the server serves on
-            self.send_error_json(HTTPStatus.INSUFFICIENT_STORAGE, f"cannot save it ({error})")
-            return
-        saved = {"saved": path.relative_to(self.server.out).as_posix(), "digit": int(digit)}
-        saved.update(read_as=answer["digit"], count=self.server.taught.counts[int(digit)])
-        self.send(HTTPStatus.CREATED, json.dumps(saved).encode(), "application/json")
+# %% Reading a drawing from a request
+class DrawingRequests(JsonAnswers):
+    """A POSTed drawing, checked: too large, not an image or without ink gets its 4xx."""
 
     def read_body(self):
-        """The drawing sent, or None once a 411 or 413 has been answered."""
+        """The bytes sent, or None once a 411 or 413 has been answered."""
         length = self.headers.get("Content-Length", "")
         if not length.isdigit():
             self.close_connection = True
@@ -274,6 +234,23 @@ class DrawingPageHandler(JsonAnswers):
             return None
         return self.rfile.read(int(length))
 
+    def read_and_answer(self):
+        """(the drawing's bytes, the model's answer), or None once a 4xx has been sent."""
+        drawing = self.read_body()
+        if drawing is None:
+            return None
+        try:
+            gray = load_drawing(drawing)
+        except course.UserError as error:
+            self.send_error_json(HTTPStatus.BAD_REQUEST, str(error))
+            return None
+        try:
+            with self.server.model_lock:  # one prediction at a time: the model is shared
+                return drawing, read_drawing(gray, self.server.model)
+        except course.UserError as error:  # an image, but no ink on it: an empty canvas
+            self.send_error_json(HTTPStatus.UNPROCESSABLE_ENTITY, str(error))
+            return None
+
     def refuse_method(self):
         self.discard_body()
         self.send_error_json(HTTPStatus.METHOD_NOT_ALLOWED, f"{self.command} is not served here")
@@ -281,13 +258,47 @@ class DrawingPageHandler(JsonAnswers):
     do_PUT = do_DELETE = do_PATCH = refuse_method
 
 
-def as_png(image_bytes):
-    """The drawing as PNG bytes: as sent if it is a PNG, converted if it is a JPEG."""
-    if image_bytes.startswith(b"\x89PNG"):
-        return image_bytes
-    buffer = io.BytesIO()
-    Image.open(io.BytesIO(image_bytes)).save(buffer, format="PNG")
-    return buffer.getvalue()
+# %% The drawing page's addresses
+class DrawingPageHandler(DrawingRequests):
+    """GET /: the page. POST /predict: a drawing read. POST /teach?digit=D: a drawing saved
+    as an example of D (201). GET /teach: what was saved. Anything else: a 4xx."""
+
+    def do_GET(self):
+        if self.path in ("/", "/index.html"):
+            self.send(HTTPStatus.OK, self.server.page, "text/html; charset=utf-8")
+        elif self.path == "/teach":
+            answer = {**self.server.taught.summary(), "per_digit": self.server.examples_per_digit}
+            self.send(HTTPStatus.OK, json.dumps(answer).encode(), "application/json")
+        else:
+            self.send_error_json(HTTPStatus.NOT_FOUND, f"nothing at {self.path}: the page is /")
+
+    def do_POST(self):
+        address = urlsplit(self.path)
+        digit = parse_qs(address.query).get("digit", [""])[0]
+        if address.path not in ("/predict", "/teach"):
+            self.discard_body()
+            message = f"nothing at {self.path}: POST /predict or /teach?digit=D"
+            self.send_error_json(HTTPStatus.NOT_FOUND, message)
+        elif address.path == "/teach" and not (len(digit) == 1 and digit.isdigit()):
+            self.discard_body()
+            message = "name the digit drawn: POST /teach?digit=D, D from 0 to 9"
+            self.send_error_json(HTTPStatus.BAD_REQUEST, message)
+        elif (read := self.read_and_answer()) is None:
+            return  # the 4xx is sent
+        elif address.path == "/predict":
+            self.send(HTTPStatus.OK, json.dumps(read[1]).encode(), "application/json")
+        else:
+            self.save_taught(int(digit), *read)
+
+    def save_taught(self, digit, drawing, answer):
+        try:
+            path = self.server.taught.save(digit, as_png(drawing))
+        except OSError as error:  # a full disk, a folder not writable: the server serves on
+            self.send_error_json(HTTPStatus.INSUFFICIENT_STORAGE, f"cannot save it ({error})")
+            return
+        saved = {"saved": path.relative_to(self.server.out).as_posix(), "digit": digit}
+        saved.update(read_as=answer["digit"], count=self.server.taught.counts[digit])
+        self.send(HTTPStatus.CREATED, json.dumps(saved).encode(), "application/json")
 
 
 # %% The web server

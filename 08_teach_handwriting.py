@@ -55,7 +55,11 @@ SHIFT_FRACTION = 0.1  # and shifts by up to 10% of the side; never flips (a flip
 HELD_OUT_FRACTION = 0.25  # with a single sitting: this share of each digit is held out
 MISREAD_TO_SHOW = 12  # held-out digits misread before, shown with their new answers
 NAME = "08_teach_handwriting"  # the adapted model's name in outputs/models/
-# The lesson's own options, besides the course's (--data, --seed, --quick, --out, --show).
+# A notebook has no command line: set the options here, e.g. OPTIONS = "../outputs/my_digits".
+OPTIONS = ""
+
+# %% Where your digits come from: the lesson's options
+# Besides the course's own (--data, --seed, --quick, --out, --show).
 LESSON_OPTIONS = {
     "folder": {
         "nargs": "?",
@@ -77,8 +81,6 @@ LESSON_OPTIONS = {
     },
     "--epochs": {"type": int, "default": EPOCHS, "help": f"default: {EPOCHS}"},
 }
-# A notebook has no command line: set the options here, e.g. OPTIONS = "../outputs/my_digits".
-OPTIONS = ""
 
 args = course.start(__doc__, OPTIONS, options=LESSON_OPTIONS)
 common.set_seed(args.seed)
@@ -342,6 +344,7 @@ digit_axis.legend()
 mnist_axis.bar(list(test_errors), list(test_errors.values()), color=list(colors.values()))
 for position, error in enumerate(test_errors.values()):
     mnist_axis.text(position, error, f"{error:.2f}%", ha="center", va="bottom")
+mnist_axis.set_ylim(0, 1.15 * max(test_errors.values()))  # room for the labels
 mnist_axis.set_ylabel("MNIST test error (%)")
 mnist_axis.set_title(f"What it costs on MNIST ({len(y_test)} test images)")
 figure.suptitle("Lesson 8: adapting to your handwriting")
