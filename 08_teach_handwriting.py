@@ -1,10 +1,11 @@
 """
 Title: Lesson 8 - Teach the model your handwriting, and measure what it forgets
 Description: A model trained on MNIST misreads styles that MNIST's writers hardly used: a
-    4 with a closed top, a crossed 7, a 1 with a long flag. Fine-tuning on a few of
-    your own digits fixes that, if it is done carefully: a low learning rate, batch
-    normalization left as it is, and MNIST images mixed into every batch (replay). Done
-    naively, on your digits alone, the model forgets MNIST. This lesson measures both.
+    4 with a closed top, a 1 with a long flag. Fine-tuning on a few of your own digits
+    teaches it your styles. Done carefully (only the classifier on top trained, at a low
+    learning rate that decays to zero, batch normalization frozen, and MNIST images mixed
+    into every batch: replay), it keeps nearly all it knew. Done naively, on your digits
+    alone, it forgets MNIST. This lesson measures both sides, on digits held out.
 
 Run (after lesson 05, or any of 01-03):
     python 08_teach_handwriting.py                    # the styles MNIST lacks, drawn by the course
@@ -13,11 +14,11 @@ Run (after lesson 05, or any of 01-03):
     python 08_teach_handwriting.py --quick            # a small subset of MNIST, in seconds
     In a notebook (notebooks/08_teach_handwriting.ipynb), set the same options in OPTIONS below.
 
-Expected: adapting lesson 5's model takes well under a minute on a 2-core laptop CPU for a
-few dozen digits. The held-out digits of the new styles are read better, and the MNIST test
-error stays within a few images of the model's own; the naive way costs several points of
-MNIST test error. The numbers measured on real handwriting (bench/bench_teach.py) are in
-docs/measurements.md.
+Expected: with lesson 5's model (seed 42), the held-out drawings of the new styles go from
+54.2% to 87.5% read right, after 4-6 s of adapting on a 2-core laptop CPU (the whole lesson
+takes about half a minute). The MNIST test error goes from 0.36% to 0.47%; the naive way's
+to 7.28%. On real handwriting of writers it was not adapted on, it gains nothing: the
+benchmark (bench/bench_teach.py) is in docs/measurements.md.
 The original model is never changed: the adapted one is saved as
 outputs/models/08_teach_handwriting.keras, for lessons 6 and 7 to read with --model.
 """
