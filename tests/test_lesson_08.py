@@ -5,10 +5,12 @@ a stated price, the original model is left as it was, and bad input gets one lin
 import hashlib
 import json
 import shutil
+import urllib.request
 
 import pytest
 from conftest import assert_clean_failure, assert_png, run_script
 from digits import canvas_png
+from drawing_page import start_page_server
 
 NAME = "08_teach_handwriting"
 # In quick mode the MNIST-like test set has 200 images: the careful way may cost at most
@@ -167,3 +169,42 @@ def test_every_image_unreadable_is_one_line_after_naming_them(tmp_path, digit_mo
     assert result.stderr.strip() == (
         "error: none of the adaptation digits could be read: see the lines above"
     )
+
+
+def test_the_pages_drawings_are_what_lesson_8_adapts_on(tmp_path, digit_model, mnist_npz):
+    """A student's way through: two runs of lesson 7's page, each saving drawings in teach
+    mode, then lesson 8 on outputs/my_digits: the second session is held out."""
+    out = tmp_path / "outputs"
+    sessions = []
+    for stroke_widths in ([2, 4, 6], [3, 5]):
+        process, url = start_page_server("--model", digit_model, "--out", out)
+        try:
+            assert url, process.stderr.read()
+            for digit in (1, 4):
+                for width in stroke_widths:
+                    request = urllib.request.Request(
+                        f"{url}teach?digit={digit}", data=canvas_png(digit, stroke_width=width)
+                    )
+                    with urllib.request.urlopen(request, timeout=120) as response:
+                        assert response.status == 201
+                        sessions.append(json.loads(response.read())["saved"].split("/")[1])
+        finally:
+            process.kill()
+            process.wait()
+    first, second = sorted(set(sessions))
+    result = run_script(
+        f"{NAME}.py",
+        out / "my_digits",
+        "--quick",
+        "--data",
+        mnist_npz,
+        "--model",
+        digit_model,
+        "--out",
+        out,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"Held out: the last session, {second}" in result.stdout
+    assert "Adaptation: 6 images, of digits [1, 4]" in result.stdout
+    assert "Held-out: 4 images, of digits [1, 4]" in result.stdout
+    assert (out / "models" / f"{NAME}.keras").is_file()
