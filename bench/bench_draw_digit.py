@@ -10,6 +10,7 @@ Prints the median and the 95th percentile of each, in milliseconds.
     python bench/bench_draw_digit.py
     python bench/bench_draw_digit.py --model outputs/models/05_best_cnn.keras --requests 400
     python bench/bench_draw_digit.py --screenshot docs/figures/07_draw_digit.png
+        # ... and docs/figures/07_draw_digit_teach.png, the teach mode
 
 The drawings are digits drawn here with Pillow's font on a 280x280 canvas, black on white,
 as the page sends them (tests/digits.py, shared with the tests). Takes about a minute.
@@ -64,7 +65,7 @@ def browser_latencies(url, screenshot=None):
     latencies = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, headless=True)
-        page = browser.new_page(viewport={"width": 1000, "height": 470})
+        page = browser.new_page(viewport={"width": 1000, "height": 500})
         page.goto(url)
         for _ in range(BROWSER_DRAWINGS):
             page.click("#clear")
@@ -78,6 +79,14 @@ def browser_latencies(url, screenshot=None):
             page.wait_for_selector('body[data-strokes="1"]', timeout=30_000)
             page.screenshot(path=str(screenshot))
             print(f"Saved screenshot: {screenshot} (the page read {page.inner_text('#digit')})")
+            # The teach mode, asking for its first digit, drawn but not saved.
+            page.click("#mode")
+            page.wait_for_selector('body[data-prompt="0"]')
+            draw_strokes(page, [digits.zero_stroke()], steps=MOUSE_STEPS)
+            page.wait_for_selector('body[data-strokes="1"]', timeout=30_000)
+            teach_screenshot = screenshot.with_name(f"{screenshot.stem}_teach{screenshot.suffix}")
+            page.screenshot(path=str(teach_screenshot))
+            print(f"Saved screenshot: {teach_screenshot}")
         browser.close()
     return latencies
 

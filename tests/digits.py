@@ -7,7 +7,8 @@ learns these in a few epochs, which is all the lesson tests need.
 
 The same font draws what lessons 6 and 7 read: photos of paper with uneven light
 (`photo_of`), written numbers (`written_number`), drawings as lesson 7's page sends them
-(`canvas_png`), and the strokes a hand draws on that page (`SEVEN_STROKES`, `three_strokes`).
+(`canvas_png`), and the strokes a hand draws on that page (`SEVEN_STROKES`, `three_strokes`,
+`zero_stroke`).
 """
 
 import gzip
@@ -169,6 +170,18 @@ def canvas_png(digit, side=CANVAS_SIDE, stroke_width=4):
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def zero_stroke():
+    """A 0 on the canvas in one stroke: an ellipse."""
+    steps = 24
+    return [
+        (
+            140 + 60 * math.sin(2 * math.pi * step / steps),
+            140 - 95 * math.cos(2 * math.pi * step / steps),
+        )
+        for step in range(steps + 1)
+    ]
 
 
 def three_strokes():

@@ -4,7 +4,6 @@ import base64
 import http.client
 import io
 import json
-import math
 import re
 import signal
 import urllib.error
@@ -12,7 +11,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from digits import SEVEN_STROKES, canvas_png
+from digits import SEVEN_STROKES, canvas_png, zero_stroke
 from drawing_page import draw_strokes, find_chromium, start_lesson, start_page_server
 from PIL import Image
 
@@ -284,14 +283,6 @@ def test_the_teach_mode_asks_for_each_digit_and_saves_what_is_drawn(server):
     for name in new:
         with Image.open(out / name) as drawing:
             assert drawing.format == "PNG" and drawing.size == (280, 280)
-
-
-def zero_stroke():
-    """A 0 on the canvas in one stroke: an ellipse."""
-    return [
-        (140 + 60 * math.sin(2 * math.pi * step / 24), 140 - 95 * math.cos(2 * math.pi * step / 24))
-        for step in range(25)
-    ]
 
 
 # %% Stopping
