@@ -309,15 +309,14 @@ for way, model in (("careful", careful_model), ("naive", naive_model)):
     test_errors[way] = 100 * np.mean(predicted_test != y_test)
 print("Held-out digits read right, per digit:")
 print(f"{'digit':>5} {'images':>6} {'before':>8} {'careful':>8} {'naive':>8}")
+held_out_answers = {"before": before_held_out, **after}
 digits_held_out = sorted(set(y_held_out))
 for digit in digits_held_out:
     rows = y_held_out == digit
-    counts = [np.sum(predicted[rows] == digit) for predicted in (before_held_out, *after.values())]
+    counts = [np.sum(predicted[rows] == digit) for predicted in held_out_answers.values()]
     print(f"{digit:>5} {np.sum(rows):>6} " + " ".join(f"{count:>8}" for count in counts))
-held_out_accuracy = {
-    name: float(np.mean(predicted == y_held_out))
-    for name, predicted in {"before": before_held_out, **after}.items()
-}
+read_right = {way: int(np.sum(answers == y_held_out)) for way, answers in held_out_answers.items()}
+held_out_accuracy = {way: count / len(y_held_out) for way, count in read_right.items()}
 print(
     "all   " + f"{len(y_held_out):>6} " + " ".join(f"{a:>8.1%}" for a in held_out_accuracy.values())
 )
@@ -328,7 +327,7 @@ for way in ("careful", "naive"):
 # %% Figures: per digit, the digits misread before, and what MNIST pays
 per_digit = {
     name: [np.mean(predicted[y_held_out == digit] == digit) for digit in digits_held_out]
-    for name, predicted in {"before": before_held_out, **after}.items()
+    for name, predicted in held_out_answers.items()
 }
 colors = {"before": "grey", "careful": "C0", "naive": "C3"}
 figure, (digit_axis, mnist_axis) = plt.subplots(1, 2, figsize=(12, 4))
@@ -373,6 +372,7 @@ course.save_json(
         "adapt_images": len(y_adapt),
         "held_out_images": len(y_held_out),
         "held_out_source": held_out_source,
+        "held_out_read_right": read_right,
         "held_out_accuracy": held_out_accuracy,
         "mnist_test_error_percent": test_errors,
         "mnist_test_images": len(y_test),

@@ -73,7 +73,7 @@ def adapt(adapt_folder, test_folder, args, seed, epochs=None):
 
 
 def correct(record, way):
-    return round(record["held_out_accuracy"][way] * record["held_out_images"])
+    return record["held_out_read_right"][way]
 
 
 def print_table(runs, epochs):

@@ -22,14 +22,19 @@ def file_hash(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def run_lesson_8(*arguments, data, model, out):
+    """The lesson in quick mode on the tests' MNIST-like data, with `model`."""
+    return run_script(
+        f"{NAME}.py", *arguments, "--quick", "--data", data, "--model", model, "--out", out
+    )
+
+
 @pytest.fixture(scope="module")
 def adapted(digit_model, mnist_npz, tmp_path_factory):
     """The lesson run once on the drawn styles: (result, output folder, original's hash)."""
     out = tmp_path_factory.mktemp("outputs")
     original_hash = file_hash(digit_model)
-    result = run_script(
-        f"{NAME}.py", "--quick", "--data", mnist_npz, "--model", digit_model, "--out", out
-    )
+    result = run_lesson_8(data=mnist_npz, model=digit_model, out=out)
     return result, out, original_hash
 
 
@@ -42,6 +47,8 @@ def test_the_new_styles_are_read_better_and_mnist_pays_little(adapted):
     assert record["held_out_source"] == "the same styles, drawn with other strokes"
     assert record["adapt_images"] == record["held_out_images"] == 24
     assert accuracy["careful"] > accuracy["before"], accuracy
+    read_right = record["held_out_read_right"]
+    assert read_right == {way: round(24 * share) for way, share in accuracy.items()}
     assert errors["careful"] - errors["before"] <= MAX_CAREFUL_COST_POINTS, errors
     assert errors["naive"] > errors["careful"], errors  # forgetting, measured
     assert record["mnist_test_images"] == 200
@@ -74,9 +81,7 @@ def test_adapting_its_own_output_again_is_refused(adapted, mnist_npz):
     _, out, _ = adapted
     adapted_model = out / "models" / f"{NAME}.keras"
     before = file_hash(adapted_model)
-    result = run_script(
-        f"{NAME}.py", "--quick", "--data", mnist_npz, "--model", adapted_model, "--out", out
-    )
+    result = run_lesson_8(data=mnist_npz, model=adapted_model, out=out)
     assert_clean_failure(result, "is this lesson's own output", "copy it")
     assert file_hash(adapted_model) == before
 
@@ -98,9 +103,7 @@ def test_sessions_the_last_held_out_and_a_bad_image_skipped(tmp_path, digit_mode
     write_drawings(folder / "2026-12-02_090000", [(1, 2), (4, 2)])
     (folder / "2026-12-01_100000" / "4" / "broken.png").write_bytes(b"not a picture")
     out = tmp_path / "out"
-    result = run_script(
-        f"{NAME}.py", folder, "--quick", "--data", mnist_npz, "--model", digit_model, "--out", out
-    )
+    result = run_lesson_8(folder, data=mnist_npz, model=digit_model, out=out)
     assert result.returncode == 0, result.stderr
     assert "Held out: the last session, 2026-12-02_090000" in result.stdout
     assert "Adaptation: 6 images, of digits [1, 4]" in result.stdout
@@ -113,17 +116,7 @@ def test_one_sitting_holds_some_out_and_says_the_score_is_optimistic(
 ):
     folder = tmp_path / "photos"
     write_drawings(folder, [(2, 4), (5, 4)])
-    result = run_script(
-        f"{NAME}.py",
-        folder,
-        "--quick",
-        "--data",
-        mnist_npz,
-        "--model",
-        digit_model,
-        "--out",
-        tmp_path / "out",
-    )
+    result = run_lesson_8(folder, data=mnist_npz, model=digit_model, out=tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert "score is optimistic" in result.stdout
     assert "Adaptation: 6 images" in result.stdout and "Held-out: 2 images" in result.stdout
@@ -192,17 +185,7 @@ def test_the_pages_drawings_are_what_lesson_8_adapts_on(tmp_path, digit_model, m
             process.kill()
             process.wait()
     first, second = sorted(set(sessions))
-    result = run_script(
-        f"{NAME}.py",
-        out / "my_digits",
-        "--quick",
-        "--data",
-        mnist_npz,
-        "--model",
-        digit_model,
-        "--out",
-        out,
-    )
+    result = run_lesson_8(out / "my_digits", data=mnist_npz, model=digit_model, out=out)
     assert result.returncode == 0, result.stderr
     assert f"Held out: the last session, {second}" in result.stdout
     assert "Adaptation: 6 images, of digits [1, 4]" in result.stdout
