@@ -15,6 +15,8 @@ outputs; what they save stays there for the next build.
     python notebooks/build.py --convert-only           # the notebooks, without running them
     python notebooks/build.py --text-only              # new words, the outputs kept
 
+Each run, and --text-only, then makes the lessons' lecture decks again (slides/build.py).
+
 --text-only is for a change to the words alone (the docstring, a heading, a comment, an
 exercise): it keeps each notebook's outputs and refuses where a line of code changed.
 
@@ -25,6 +27,7 @@ about 11 minutes on a 2-core CPU.
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -182,6 +185,13 @@ def write_notebook(notebook, path):
     path.write_text(nbformat.writes(notebook) + "\n")
 
 
+def build_decks(lessons):
+    """The lecture decks of these lessons, made again from their notebooks (slides/build.py)."""
+    command = [sys.executable, str(PROJECT_DIR / "slides" / "build.py"), "--only", *lessons]
+    print("Building the lecture decks from the notebooks: python slides/build.py")
+    subprocess.run(command, check=True)
+
+
 def run_order(scripts):
     """The lessons in RUN_ORDER."""
     return sorted(scripts, key=lambda script: RUN_ORDER.index(script.stem))
@@ -199,11 +209,15 @@ def build(data=None, convert_only=False, only=None, text_only=False):
         for script, notebook in refreshed.items():
             write_notebook(notebook, NOTEBOOKS_DIR / f"{script.stem}.ipynb")
             print(f"Refreshed the words of notebooks/{script.stem}.ipynb")
+        build_decks([script.stem for script in scripts])
         return
     if convert_only:
         for script in scripts:
             write_notebook(notebook_from_script(script), NOTEBOOKS_DIR / f"{script.stem}.ipynb")
             print(f"Wrote notebooks/{script.stem}.ipynb")
+        # Decks are made from what the notebooks printed and drew: these have no outputs yet.
+        print("The lecture decks need building again once these notebooks have run:")
+        print("    python notebooks/build.py, or python slides/build.py after running them")
         return
     # The scratch copy of the project: the lessons, the course's modules and the samples,
     # fresh each time; its outputs/ stays, so that one lesson can be run again with the
@@ -228,6 +242,7 @@ def build(data=None, convert_only=False, only=None, text_only=False):
         run_notebook(notebook, SCRATCH_DIR / "notebooks", environment)
         write_notebook(notebook, NOTEBOOKS_DIR / f"{script.stem}.ipynb")
         print(f"Ran notebooks/{script.stem}.ipynb in {time.perf_counter() - start:.0f} s")
+    build_decks([script.stem for script in scripts])
     DOCS_FIGURES_DIR.mkdir(parents=True, exist_ok=True)
     for name in README_FIGURES:
         figure = SCRATCH_DIR / "outputs" / "figures" / name
