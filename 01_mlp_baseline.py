@@ -23,6 +23,7 @@ import keras
 from keras import layers
 
 import common
+import pictures
 
 # The slides train for 10 epochs at Adam's default learning rate, 0.001. Starting at twice
 # that and letting it fall to zero over the run reaches a lower error in 7 epochs (measured
@@ -76,6 +77,11 @@ model = keras.Sequential(
     name="mlp_baseline",
 )
 model.summary()
+
+# %% The model as a diagram
+# The layers of the summary above as blocks, from the image to the ten probabilities.
+figure = pictures.model_diagram_figure(model, "Lesson 1: multilayer perceptron")
+course.save_figure(figure, args, "01_mlp_baseline_model.png")
 
 # %% Train
 course.print_heading("Train")

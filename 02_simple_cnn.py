@@ -23,6 +23,7 @@ import keras
 from keras import layers
 
 import common
+import pictures
 
 # The slides train for 10 epochs at Adam's default learning rate, 0.001. Starting at twice
 # that and letting it fall to zero over the run reaches a lower error in 7 epochs (measured
@@ -82,6 +83,11 @@ model = keras.Sequential(
 )
 model.summary()
 
+# %% The model as a diagram
+# The layers of the summary above as blocks, from the image to the ten probabilities.
+figure = pictures.model_diagram_figure(model, "Lesson 2: simple convolutional network")
+course.save_figure(figure, args, "02_simple_cnn_model.png")
+
 # %% Train
 course.print_heading("Train")
 # Big steps while the model is far from good, small careful ones at the end.
@@ -120,6 +126,15 @@ common.print_predictions(probabilities, y_test, range(IMAGES_TO_INSPECT))
 # Validation loss that rises while training loss still falls is the sign of overfitting.
 figure = common.training_curves_figure(history.history, "Lesson 2: simple convolutional network")
 course.save_figure(figure, args, "02_simple_cnn_curves.png")
+
+# %% What the first convolutional layer learned
+# Each filter is a small grid of weights (red adds, blue subtracts); its feature map is bright
+# where that pattern lies in the digit. The dense layers read these maps, not the pixels.
+first_convolution = model.layers[0]
+figure = pictures.convolution_figure(
+    first_convolution, x_test[0], "Lesson 2: what the first convolutional layer learned"
+)
+course.save_figure(figure, args, "02_simple_cnn_filters.png")
 
 # %% Save the model and the numbers
 course.finish(

@@ -24,6 +24,7 @@ import keras
 from keras import layers
 
 import common
+import pictures
 
 # Each lecture deck's model trains with its own recipe: (epochs, batch size, schedule).
 # The other decks keep Adam's constant default learning rate, as they wrote it. For this
@@ -153,6 +154,11 @@ if variant == "lab7":
 # %% The chosen model, layer by layer
 model.summary()
 
+# %% The chosen model as a diagram
+# The layers of the summary above as blocks, from the image to the ten probabilities.
+figure = pictures.model_diagram_figure(model, f"Lesson 3: larger CNN ({variant})")
+course.save_figure(figure, args, f"{name}_model.png")
+
 # %% Train
 course.print_heading("Train")
 # With the schedule: big steps while the model is far from good, careful ones at the end.
@@ -194,6 +200,17 @@ common.print_predictions(probabilities, y_test, range(IMAGES_TO_INSPECT))
 # Validation loss that rises while training loss still falls is the sign of overfitting.
 figure = common.training_curves_figure(history.history, f"Lesson 3: larger CNN ({variant})")
 course.save_figure(figure, args, f"{name}_curves.png")
+
+# %% What the first convolutional layer learned
+# Each filter is a small grid of weights (red adds, blue subtracts); its feature map is bright
+# where that pattern lies in the digit. The dense layers read these maps, not the pixels.
+first_convolution = model.layers[0]
+figure = pictures.convolution_figure(
+    first_convolution,
+    x_test[0],
+    f"Lesson 3: what the first convolutional layer learned ({variant})",
+)
+course.save_figure(figure, args, f"{name}_filters.png")
 
 # %% Save the model and the numbers
 course.finish(

@@ -32,6 +32,7 @@ import numpy as np
 from keras import layers
 
 import common
+import pictures
 
 EPOCHS = 16  # passes over the training data; the schedule below spans all of them
 # 256 images per gradient step: with an earlier, larger version of this network an epoch
@@ -180,6 +181,11 @@ model = keras.Sequential(
     name="best_cnn",
 )
 model.summary()
+
+# %% The model as a diagram
+# The layers of the summary above as blocks, from the image to the ten probabilities.
+figure = pictures.model_diagram_figure(model, "Lesson 5: close to the state of the art")
+course.save_figure(figure, args, f"{name}_model.png")
 
 # %% Ingredient 4: a learning-rate schedule
 # One epoch of warm-up to the peak rate, then a cosine curve down to zero at the last step:

@@ -132,9 +132,8 @@ def own_digit_sets(folder, test_folder, seed):
 
 
 adapt_digits, held_out_digits, held_out_source = own_digit_sets(args.folder, args.test, args.seed)
-print(
-    f"Adapt on: {common.display_path(args.folder) if args.folder else 'styles drawn by the course'}"
-)
+adapt_source = common.display_path(args.folder) if args.folder else "styles drawn by the course"
+print(f"Adapt on: {adapt_source}")
 print(f"Held out: {held_out_source}")
 
 # %% Prepare them as lesson 6 does

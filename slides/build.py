@@ -71,6 +71,8 @@ CODE_POINTS, CODE_LINES, CODE_COLUMNS = 20, 16, 64  # large enough for the back 
 CODE_MOST_COLUMNS = 70
 OUTPUT_POINTS, OUTPUT_LINES, OUTPUT_COLUMNS = 14, 20, 100  # what a step printed
 SMALLEST_EXERCISE_POINTS = 16
+SMALLEST_TITLE_POINTS = 24
+BULLET_INDENT = Inches(0.4)  # what a bullet's marker takes from a line, in the estimate
 LINE_SPACING = 1.2  # a line's height, in font sizes
 # Characters of running text per line at 1 point, for Arial: about 2 em of width per 3.7
 # characters on average, rounded so that the wrapping estimate errs towards fewer.
@@ -363,14 +365,25 @@ def printed_lines(outputs):
         first = epochs[0]
         lines = [line for index, line in enumerate(lines) if index not in left_out]
         lines.insert(first, f"… ({len(epochs) - 1} epochs before the last)")
-    lines = [
-        line if len(line) <= OUTPUT_COLUMNS else line[: OUTPUT_COLUMNS - 1] + "…" for line in lines
-    ]
+    lines = [part for line in lines for part in wrapped_output(line)]
     if len(lines) > OUTPUT_LINES:
         head = 5
         tail = OUTPUT_LINES - head - 1
         lines = [*lines[:head], f"… ({len(lines) - head - tail} lines)", *lines[-tail:]]
     return lines
+
+
+def wrapped_output(line):
+    """A printed line too wide for the slide, broken at its last space before the edge (the
+    continuation indented), or cut there if it has none."""
+    parts = []
+    while len(line) > OUTPUT_COLUMNS:
+        cut = line.rfind(" ", OUTPUT_COLUMNS // 2, OUTPUT_COLUMNS)
+        if cut < 0:
+            return [*parts, line[: OUTPUT_COLUMNS - 1] + "…"]
+        parts.append(line[:cut])
+        line = "    " + line[cut:].lstrip()
+    return [*parts, line]
 
 
 def figures(outputs):
@@ -438,9 +451,22 @@ def add_runs(paragraph, text, points, colour=None, bold=False):
             run.font.color.rgb = colour
 
 
+def fitting_points(texts, largest, smallest, height, spacing_after=0):
+    """The largest font size from `largest` down to `smallest` at which `texts` (one
+    paragraph each) fit into `height`."""
+    points = largest
+    while points > smallest and paragraphs_height(texts, points, spacing_after, 0) > height:
+        points -= 1
+    return points
+
+
 def add_title(slide, title):
+    """The step's heading; a long one in a smaller size, so that two lines fit."""
     shape = text_box(slide, MARGIN, TITLE_TOP, BODY_WIDTH, TITLE_HEIGHT, MSO_ANCHOR.MIDDLE)
-    add_runs(shape.text_frame.paragraphs[0], title, TITLE_POINTS, bold=True)
+    points = fitting_points(
+        [title], TITLE_POINTS, SMALLEST_TITLE_POINTS, TITLE_HEIGHT - Inches(0.2)
+    )
+    add_runs(shape.text_frame.paragraphs[0], title, points, bold=True)
 
 
 def add_caption(slide, text):
@@ -462,8 +488,9 @@ def wrapped_line_count(text, points, width=BODY_WIDTH, indent=0):
     return len(textwrap.wrap(text.replace("`", ""), characters)) or 1
 
 
-def paragraphs_height(texts, points, spacing_after):
-    lines = sum(wrapped_line_count(text, points, indent=Inches(0.4)) for text in texts)
+def paragraphs_height(texts, points, spacing_after, indent=BULLET_INDENT):
+    """The height of `texts`, one paragraph each (indented as a bullet unless told)."""
+    lines = sum(wrapped_line_count(text, points, indent=indent) for text in texts)
     return Pt(lines * points * LINE_SPACING + len(texts) * spacing_after)
 
 
@@ -594,16 +621,20 @@ def build_deck(lesson):
     # The title slide: the lesson, what it teaches, and what its notebook measured.
     slide = deck.slides.add_slide(blank)
     result, banner = measured_result(lesson)
-    shape = text_box(slide, MARGIN, Inches(1.4), BODY_WIDTH, Inches(1.4), MSO_ANCHOR.BOTTOM)
-    add_runs(shape.text_frame.paragraphs[0], lesson.title, 40, bold=True)
+    heading_height, items_top = Inches(1.6), Inches(2.5)
+    shape = text_box(slide, MARGIN, Inches(0.8), BODY_WIDTH, heading_height, MSO_ANCHOR.BOTTOM)
+    points = fitting_points([lesson.title], 40, 28, heading_height - Inches(0.2))
+    add_runs(shape.text_frame.paragraphs[0], lesson.title, points, bold=True)
     items = [lesson.description, *result]
-    shape = text_box(slide, MARGIN, Inches(3.1), BODY_WIDTH, Inches(3.2))
+    items_height = BODY_BOTTOM - items_top
+    shape = text_box(slide, MARGIN, items_top, BODY_WIDTH, items_height)
+    points = fitting_points(items, TEXT_POINTS, 18, items_height - Inches(0.2), 14)
     for index, item in enumerate(items):
         paragraph = (
             shape.text_frame.paragraphs[0] if index == 0 else shape.text_frame.add_paragraph()
         )
         paragraph.space_after = Pt(14)
-        add_runs(paragraph, item, TEXT_POINTS)
+        add_runs(paragraph, item, points)
     add_caption(slide, f"{script} · notebooks/{lesson.name}.ipynb · {banner}".rstrip(" ·"))
     commands = "\n".join(lesson.run_commands)
     add_notes(
@@ -662,11 +693,9 @@ def build_deck(lesson):
     # The exercises, on one slide, numbered as in the lesson.
     slide = deck.slides.add_slide(blank)
     add_title(slide, "Try it")
-    points = TEXT_POINTS
-    while points > SMALLEST_EXERCISE_POINTS and (
-        paragraphs_height(lesson.exercises, points, points / 2) > BODY_HEIGHT
-    ):
-        points -= 1
+    points = fitting_points(
+        lesson.exercises, TEXT_POINTS, SMALLEST_EXERCISE_POINTS, BODY_HEIGHT - Inches(0.2), 12
+    )
     add_bullets(slide, BODY_TOP, BODY_HEIGHT, lesson.exercises, points, numbered=True)
     add_caption(slide, script)
     add_notes(slide, f"The lesson's exercises.\n\nRun the lesson:\n{commands}")

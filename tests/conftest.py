@@ -152,6 +152,9 @@ def check_lesson_outputs(result, out, name, mnist_arrays, input_shape, capsys, t
     for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
         assert len(history[key]) == metrics["epochs"]
     assert_png(out / "figures" / f"{name}_curves.png")
+    assert_png(out / "figures" / f"{name}_model.png")  # the model as a diagram
+    if name.startswith(("02_", "03_")):  # what the first convolutional layer learned
+        assert_png(out / "figures" / f"{name}_filters.png")
 
     # The saved model reloads and predicts exactly what the lesson reported.
     model = keras.models.load_model(out / "models" / f"{name}.keras")
