@@ -305,16 +305,36 @@ def test_pdf_pages_hold_all_their_text(tmp_path):
     """LibreOffice renders the decks: a page per slide, every character inside its page, and
     the code in a monospace font."""
     pdfplumber = pytest.importorskip("pdfplumber")
-    names = ["02_simple_cnn", "05_best_cnn", "08_teach_handwriting"]
-    slides.build(only=names, slides_dir=tmp_path)
+    slides.build(slides_dir=tmp_path)
+    names = LESSONS
     for name in names:
         deck = Presentation(str(tmp_path / f"{name}.pptx"))
         with pdfplumber.open(tmp_path / f"{name}.pdf") as pdf:
             assert len(pdf.pages) == len(deck.slides), name
             fonts = set()
-            for number, page in enumerate(pdf.pages, start=1):
+            for number, (page, slide) in enumerate(zip(pdf.pages, deck.slides), start=1):
+                # Each text box's rectangle in the PDF's points (1 pt = 12,700 EMU).
+                boxes = [
+                    (
+                        s.left / 12700,
+                        s.top / 12700,
+                        (s.left + s.width) / 12700,
+                        (s.top + s.height) / 12700,
+                    )
+                    for s in slide.shapes
+                    if s.has_text_frame
+                ]
                 for char in page.chars:
                     assert 0 <= char["x0"] and char["x1"] <= page.width, (name, number, char)
                     assert 0 <= char["top"] and char["bottom"] <= page.height, (name, number)
+                    # Text that overflows its box (onto the next box or the slide's edge)
+                    # lies in no box.
+                    assert any(
+                        left - 1 <= char["x0"]
+                        and char["x1"] <= right + 1
+                        and top - 1 <= char["top"]
+                        and char["bottom"] <= bottom + 1
+                        for left, top, right, bottom in boxes
+                    ), (name, number, char["text"], char["top"], char["bottom"])
                     fonts.add(char["fontname"])
             assert any("Mono" in font or "Courier" in font for font in fonts), fonts
