@@ -33,7 +33,7 @@ INITIAL_LEARNING_RATE = 0.002  # falls along a cosine curve to zero at the last 
 BATCH_SIZE = 200  # images per gradient step, as in the slides
 VALIDATION_FRACTION = 0.1  # training images held out to watch for overfitting
 # Batches per call into the backend: the course's setting, one, since more gained nothing
-# measurable here on any backend (docs/measurements.md).
+# measurable on any backend on a 2-core CPU (docs/measurements.md).
 STEPS_PER_EXECUTION = course.STEPS_PER_EXECUTION
 IMAGES_TO_INSPECT = 4  # test images whose predictions are printed at the end
 # A notebook has no command line: set the options here, e.g. OPTIONS = "--quick --epochs 3".

@@ -72,8 +72,7 @@ if stages:
 
 # %% Mistakes of the chosen model
 course.print_heading(f"Mistakes of {model_path.stem}")
-print(f"Model: {common.display_path(model_path)}")
-model = course.load_saved_model(model_path)
+model, model_path = course.open_model(model_path, args.out)
 stage = model_path.stem
 
 (_, _), (x_test, y_test) = common.load_mnist(args.data, quick=args.quick)

@@ -17,7 +17,7 @@ Expected: a test error of about 0.34-0.40% in one plain pass, in 11 minutes of t
 default (0.35% with test-time augmentation), and 0.37%, 0.37% and 0.40% with seeds 1, 2 and
 3, a mean of 0.38%.
 The state of the art, with ensembles and far more compute, is 0.21-0.23%.
-docs/measurements.md has the ablation table measured here, and what else was tried.
+docs/measurements.md has the ablation table, measured on a 2-core CPU, and what else was tried.
 """
 
 # %% Setup
@@ -48,7 +48,7 @@ SHIFT_FRACTION = 0.1  # augmentation: random shift by up to 10% of the width and
 DROPOUT_RATE = 0.25  # fraction of features switched off while training
 TTA_COPIES = 8  # test-time augmentation: augmented copies of each test image to average over
 # Batches per call into the backend: the course's setting, one, since more gained nothing
-# measurable here on any backend (docs/measurements.md).
+# measurable on any backend on a 2-core CPU (docs/measurements.md).
 STEPS_PER_EXECUTION = course.STEPS_PER_EXECUTION
 IMAGES_TO_INSPECT = 4  # test images whose predictions are printed at the end
 # A notebook has no command line: set the options here, e.g. OPTIONS = "--quick --tta 0".
@@ -86,7 +86,7 @@ common.set_seed(args.seed)
 use_augmentation = not args.no_augmentation
 use_batch_norm = not args.no_batch_norm
 use_schedule = not args.no_schedule
-# A model that never saw augmented images reads them worse: measured here, test-time
+# A model that never saw augmented images reads them worse: in the ablation, test-time
 # augmentation took such a model from 0.70% to 1.01% test error.
 default_tta_copies = TTA_COPIES if use_augmentation else 0
 tta_copies = default_tta_copies if args.tta is None else args.tta
@@ -123,7 +123,7 @@ print(f"Test:       x {x_test.shape}, y {y_test_one_hot.shape}")
 #
 # Each layer resamples the image. Smooth (bilinear) resampling softens the strokes a little
 # every time, so after three layers the network learned on blurrier digits than the sharp
-# test digits; nearest-neighbour sampling keeps them sharp. Measured here with seed 42: one
+# test digits; nearest-neighbour sampling keeps them sharp. With seed 42, one
 # plain pass went from 0.57% to 0.39% test error with "nearest" instead of "bilinear".
 augmentation = keras.Sequential(
     [
@@ -298,11 +298,11 @@ course.finish(
 # 4. Keras makes three more well-known ingredients one line each: weight decay
 #    (`keras.optimizers.AdamW(learning_rate=learning_rate, weight_decay=0.05)`), an average
 #    of the weights (`use_ema=True, ema_momentum=0.998` on the optimizer) and label smoothing
-#    (`keras.losses.CategoricalCrossentropy(label_smoothing=0.1)`). Measured here, none of
-#    them beat this recipe (docs/measurements.md). Try one, and judge it by the validation
-#    error over two seeds, not by the test error: why? For the average of the weights, a
-#    question: batch normalization's statistics were gathered with the last weights, so do
-#    they fit the averaged ones? (docs/measurements.md recomputes them.)
+#    (`keras.losses.CategoricalCrossentropy(label_smoothing=0.1)`). In the course's
+#    measurements, none of them beat this recipe (docs/measurements.md). Try one, and judge
+#    it by the validation error over two seeds, not by the test error: why? For the average
+#    of the weights, a question: batch normalization's statistics were gathered with the
+#    last weights, so do they fit the averaged ones? (docs/measurements.md recomputes them.)
 # 5. Make the task harder: add `layers.RandomErasing(factor=(0.5, 0.5), scale=(0.02, 0.15),
 #    fill_value=0.0, value_range=(0, 1))` at the end of `augmentation`. Compare the last
 #    epoch's training accuracy and validation loss with the recipe's: what do harder images

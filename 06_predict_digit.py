@@ -58,9 +58,12 @@ LESSON_OPTIONS = {
 OPTIONS = ""
 
 args = course.start(__doc__, OPTIONS, uses_mnist=False, options=LESSON_OPTIONS)
-model_path = args.model or course.best_saved_model(args.out)
-model = course.load_saved_model(model_path)
-print(f"Model: {common.display_path(model_path)}")
+# Every image named is opened once now, so that a path that does not exist, a file that is
+# no image or an empty folder ends the lesson in one line, before the walkthrough below.
+image_files = handwriting.image_paths(args.images)
+for path in image_files:
+    handwriting.load_image(path)
+model, model_path = course.open_model(args.model, args.out)
 
 
 # %% Two pictures used below
@@ -175,8 +178,8 @@ def save_prediction_figure(path, original, digits, probabilities):
 
 # %% Read the images
 course.print_heading("Read the images")
-paths, failures = handwriting.image_paths(args.images)
-for path in paths:
+failures = 0
+for path in image_files:
     try:
         original, digits, probabilities = read_image(path)
     except course.UserError as error:

@@ -49,6 +49,11 @@ PAGE = common.PROJECT_DIR / "07_draw_digit.html"  # the drawing page: HTML, CSS,
 DEFAULT_HOST = "127.0.0.1"  # this computer only; --host 0.0.0.0 lets others on the network in
 DEFAULT_PORT = 8000
 EXAMPLES_PER_DIGIT = 5  # the teach mode asks for each digit this many times
+# Pictures of the page, drawing and in teach mode, taken by bench/bench_draw_digit.py.
+PAGE_PICTURES = [
+    common.PROJECT_DIR / "docs" / "figures" / "07_draw_digit.png",
+    common.PROJECT_DIR / "docs" / "figures" / "07_draw_digit_teach.png",
+]
 # A notebook has no command line: set the options here, e.g. OPTIONS = "--port 8001".
 OPTIONS = ""
 
@@ -324,10 +329,14 @@ def start_server(host, port, model, out, examples_per_digit=EXAMPLES_PER_DIGIT):
     return server
 
 
+# %% What the page looks like
+# `python 07_draw_digit.py` opens the page in your browser. Draw a digit and it answers as
+# you draw, with the 28x28 input it prepared; its Teach button asks for each digit in turn.
+for picture in PAGE_PICTURES:
+    course.show_picture(picture)
+
 # %% Serve the page
-model_path = args.model or course.best_saved_model(args.out)
-model = course.load_saved_model(model_path)
-print(f"Model: {common.display_path(model_path)}")
+model, model_path = course.open_model(args.model, args.out)
 if args.examples_per_digit < 1:
     raise course.UserError("--examples-per-digit must be at least 1")
 server = start_server(args.host, args.port, model, course.output_dir(args), args.examples_per_digit)

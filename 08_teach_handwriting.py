@@ -179,8 +179,7 @@ if Path(model_path).expanduser().resolve() == adapted_path.resolve():
         f"{common.display_path(model_path)} is this lesson's own output, which it replaces: "
         "copy it under another name and adapt the copy"
     )
-original_model = course.load_saved_model(model_path)
-print(f"Model: {common.display_path(model_path)}")
+original_model, model_path = course.open_model(model_path, args.out)
 
 
 # Lesson 1's network reads 784 numbers in a row, the CNNs a 28x28x1 image: ask the model.

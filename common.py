@@ -72,17 +72,18 @@ def describe_source(path=None):
 
 
 def display_path(path):
-    """A path as a lesson prints it: relative to the project folder if it lies inside it,
-    with ~ for the home folder, as given if it was relative, else in full. Printed output,
-    saved notebooks included, then shows no folder of the machine that ran it."""
+    """A path as a lesson prints it, so that it works from the folder the lesson was started
+    in: relative to that folder when it lies below it, through `..` when both lie in the
+    course's folder (a notebook in notebooks/ prints ../outputs/...), as given if it was
+    given relative, else in full."""
     path = Path(path).expanduser()
     if not path.is_absolute():
         return str(path)
-    path = path.resolve()
-    if path.is_relative_to(PROJECT_DIR):
-        return str(path.relative_to(PROJECT_DIR))
-    if path.is_relative_to(Path.home()):
-        return str(Path("~") / path.relative_to(Path.home()))
+    path, here = path.resolve(), Path.cwd().resolve()
+    if path.is_relative_to(here) and here != Path(here.anchor):
+        return str(path.relative_to(here))
+    if path.is_relative_to(PROJECT_DIR) and here.is_relative_to(PROJECT_DIR):
+        return os.path.relpath(path, here)
     return str(path)
 
 

@@ -239,9 +239,37 @@ class _LessonParser(argparse.ArgumentParser):
     """argparse, except that in a notebook a bad option is one line, as a UserError."""
 
     def error(self, message):
+        if message.startswith("unrecognized arguments:"):
+            # Options are never abbreviated: name the one that was probably meant.
+            known = [flag for action in self._actions for flag in action.option_strings]
+            for word in message.split(":", 1)[1].split():
+                meant = [flag for flag in known if word.startswith("--") and flag.startswith(word)]
+                if meant:
+                    message += f" (options are spelled out: did you mean {' or '.join(meant)}?)"
         if running_in_notebook():
             raise UserError(f"OPTIONS: {message}")
         super().error(message)
+
+
+def terminal_description(docstring):
+    """A lesson's header as `--help` shows it in a terminal: the title and description
+    without their labels, and without the notebook's hint about its OPTIONS line."""
+    lines, part = [], None
+    for line in docstring.strip("\n").splitlines():
+        if line.startswith("Title: "):
+            lines += [line.removeprefix("Title: "), ""]
+            continue
+        if line.startswith("Description: "):
+            part, line = "description", line.removeprefix("Description: ")
+        elif line.strip().startswith("In a notebook"):
+            part = "notebook hint"
+        elif not line.strip():
+            part = None
+        if part == "notebook hint":
+            part = None if line.rstrip().endswith(".") else part  # the hint's last line
+            continue
+        lines.append(line.strip() if part == "description" else line)
+    return "\n".join(lines)
 
 
 def lesson_parser(
@@ -255,7 +283,9 @@ def lesson_parser(
 ):
     """The command line every lesson shares, with the lesson's own options (see `start`)."""
     parser = _LessonParser(
-        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=terminal_description(description),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,  # --epoch is an error naming --epochs, not taken as it
     )
     parser.add_argument(
         "--out",
@@ -514,6 +544,18 @@ def save_figure(figure, args, name):
     plt.close(figure)
 
 
+def show_picture(path):
+    """A picture that the course ships (a PNG): its path printed, and in a notebook the
+    picture shown below the cell."""
+    if not Path(path).is_file():
+        return
+    print(f"Picture: {common.display_path(path)}")
+    if running_in_notebook():
+        from IPython.display import Image, display
+
+        display(Image(filename=str(path)))
+
+
 def save_json(data, path):
     """Write `data` as indented JSON, replacing any earlier file only when complete."""
     with _replaced_atomically(path) as temporary:
@@ -578,15 +620,49 @@ def saved_stages(out):
 
 
 def best_saved_model(out, stages=None):
-    """The path of the saved model with the lowest test error, or a UserError if none."""
+    """The path of the saved model with the lowest test error, among those trained on the
+    full data if there are any (a --quick model's error is on 500 test images only); a
+    UserError if there is none."""
     stages = saved_stages(out) if stages is None else stages
     if not stages:
         raise UserError(
             f"no saved model in {Path(out) / 'models'}: run 01_mlp_baseline.py "
             "(or 02-03, 05) first, or name one with --model PATH"
         )
-    best = min(stages, key=lambda name: stages[name]["test_error_percent"])
+    full = {name: metrics for name, metrics in stages.items() if not metrics.get("quick")}
+    candidates = full or stages
+    best = min(candidates, key=lambda name: candidates[name]["test_error_percent"])
     return Path(out) / "models" / f"{best}.keras"
+
+
+def quick_model_note(path):
+    """For a model that its metrics say was trained with --quick, a note saying so, with its
+    test error and how to train a real one; else ""."""
+    path = Path(path)
+    metrics_file = path.parent.parent / "metrics" / f"{path.stem}.json"
+    try:
+        metrics = json.loads(metrics_file.read_text())
+    except (OSError, ValueError):
+        return ""
+    if not metrics.get("quick"):
+        return ""
+    lessons = sorted(common.PROJECT_DIR.glob("[0-9][0-9]_*.py"))
+    lesson = next((script.name for script in lessons if path.stem.startswith(script.stem)), None)
+    train = f"python {lesson}" if lesson else "its lesson without --quick"
+    return (
+        f" (trained with --quick on {common.QUICK_TRAIN_SIZE} images: "
+        f"{metrics['test_error_percent']:.2f}% test error; for a real one run {train})"
+    )
+
+
+def open_model(path, out):
+    """The model a lesson was given (`path`), else the best one saved in `out`: loaded and
+    named on one line, which says so when it was trained with --quick. Returns the model
+    and its path."""
+    path = Path(path) if path else best_saved_model(out)
+    model = load_saved_model(path)
+    print(f"Model: {common.display_path(path)}{quick_model_note(path)}")
+    return model, path
 
 
 def load_saved_model(path):

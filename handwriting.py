@@ -11,7 +11,6 @@ and the benchmarks use them as they are:
     digits = [prepare_digit(piece) for piece in split_digits(ink)]  # a number, left to right
 """
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -39,20 +38,21 @@ STROKE_WIDTH_ENOUGH = 0.7  # strokes at least 70% of that width are left as they
 
 
 def image_paths(arguments):
-    """The images named on the command line (a folder stands for the images in it), and how
-    many arguments named nothing to read."""
-    paths, problems = [], 0
+    """The images named on the command line, a folder standing for the images in it; a
+    UserError naming the first argument that does not exist or is a folder without images."""
+    paths = []
     for argument in arguments:
         path = Path(argument).expanduser()
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
             if not found:
-                print(f"error: {path}: no PNG or JPEG images in this folder", file=sys.stderr)
-                problems += 1
+                raise UserError(f"{path}: no PNG or JPEG images in this folder")
             paths.extend(found)
-        else:
+        elif path.exists():
             paths.append(path)
-    return paths, problems
+        else:
+            raise UserError(f"{path}: no such file or folder")
+    return paths
 
 
 def load_image(path):

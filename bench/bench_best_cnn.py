@@ -50,7 +50,7 @@ ABLATION = [
 ]
 DEFAULT = ("default", "+ schedule (the default)", [])
 SEEDS = ["1", "2", "3"]
-# The goal for --compare (issue 14): a mean one-pass test error over the seeds at or below
+# The course's goal for lesson 5 (--compare): a mean one-pass test error over the seeds at or below
 # this, with no run training for longer than this.
 GOAL_ERROR = 0.33
 GOAL_TRAINING_MINUTES = 11

@@ -227,6 +227,8 @@ def build(data=None, convert_only=False, only=None, text_only=False):
     for file in [*PROJECT_DIR.glob("*.py"), *lesson_pages]:
         shutil.copy2(file, SCRATCH_DIR / file.name)
     shutil.copytree(SAMPLES_DIR, SCRATCH_DIR / "samples", dirs_exist_ok=True)
+    # Lesson 07 shows the pictures of its page.
+    shutil.copytree(DOCS_FIGURES_DIR, SCRATCH_DIR / "docs" / "figures", dirs_exist_ok=True)
     environment = dict(os.environ)
     environment.pop("MNIST_DATA", None)
     environment["BROWSER"] = "true"  # lesson 07 opens no browser tab on the building machine

@@ -243,12 +243,20 @@ def test_same_seed_same_numbers(mnist_arrays):
 # %% Paths as the lessons print them
 
 
-def test_display_path_shows_no_folder_of_this_machine(monkeypatch, tmp_path):
-    monkeypatch.setattr(common.Path, "home", lambda: tmp_path / "home")
-    assert common.display_path(common.PROJECT_DIR / "outputs" / "a.png") == "outputs/a.png"
-    assert common.display_path(tmp_path / "home" / "data" / "mnist.npz") == "~/data/mnist.npz"
-    assert common.display_path("../data/mnist.npz") == "../data/mnist.npz"
-    assert common.display_path(tmp_path / "elsewhere.npz") == str(tmp_path / "elsewhere.npz")
+def test_display_path_works_from_where_the_lesson_started(monkeypatch, tmp_path):
+    """Relative to the folder the student is in when the path lies below it, through `..`
+    within the course's folder (a notebook in notebooks/), else in full."""
+    saved = common.PROJECT_DIR / "outputs" / "models" / "a.keras"
+    monkeypatch.chdir(common.PROJECT_DIR)
+    assert common.display_path(saved) == "outputs/models/a.keras"
+    monkeypatch.chdir(common.PROJECT_DIR / "notebooks")
+    assert common.display_path(saved) == "../outputs/models/a.keras"
+    monkeypatch.chdir(tmp_path)
+    assert common.display_path(tmp_path / "out" / "a.png") == "out/a.png"
+    assert common.display_path(saved) == str(saved)  # the course's folder is elsewhere
+    assert common.display_path("../data/mnist.npz") == "../data/mnist.npz"  # as given
+    monkeypatch.chdir("/")
+    assert common.display_path(tmp_path / "a.png") == str(tmp_path / "a.png")
 
 
 # %% Importing common changes nothing

@@ -18,7 +18,7 @@ import sys
 import keras
 import numpy as np
 import pytest
-from conftest import PROJECT_DIR
+from conftest import PROJECT_DIR, run_script
 
 import common
 
@@ -255,3 +255,70 @@ def test_ctrl_c_while_saving_finishes_the_file_first(tmp_path):
     assert "still running" not in result.stdout
     assert path.read_text() == "first half, second half"  # complete, never half written
     assert [file.name for file in tmp_path.iterdir()] == ["metrics.json"]
+
+
+# %% The command line and the best saved model
+
+
+def test_options_are_never_abbreviated(mnist_npz, tmp_path):
+    result = run_script(
+        "02_simple_cnn.py", "--epoch", "2", "--quick", "--data", mnist_npz, "--out", tmp_path
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "unrecognized arguments: --epoch 2" in result.stderr
+    assert "did you mean --epochs?" in result.stderr
+    assert not (tmp_path / "models").exists()
+
+
+def test_help_reads_as_a_command_line():
+    result = run_script("02_simple_cnn.py", "--help")
+    assert result.returncode == 0, result.stderr
+    assert "\nLesson 2 - A simple convolutional network\n\nOne convolutional layer" in result.stdout
+    assert "    python 02_simple_cnn.py --quick" in result.stdout
+    for notebook_word in ("Title:", "Description:", "OPTIONS", "In a notebook"):
+        assert notebook_word not in result.stdout
+
+
+def test_terminal_description_drops_labels_and_the_notebook_hint():
+    header = """
+Title: Lesson 9 - A test
+Description: One line,
+    and its second line.
+
+Run:
+    python 09_test.py --quick   # fast
+    In a notebook (notebooks/09_test.ipynb), set the same options in OPTIONS below; the
+    page then works for as long as the kernel runs.
+
+Expected: a number.
+"""
+    assert course.terminal_description(header) == (
+        "Lesson 9 - A test\n\nOne line,\nand its second line.\n\nRun:\n"
+        "    python 09_test.py --quick   # fast\n\nExpected: a number."
+    )
+
+
+def write_stage(out, name, error, quick):
+    """A saved stage as lessons 01-05 leave it: a model file and its metrics."""
+    (out / "models").mkdir(parents=True, exist_ok=True)
+    (out / "metrics").mkdir(exist_ok=True)
+    (out / "models" / f"{name}.keras").write_bytes(b"a model")
+    record = {"test_error_percent": error, "test_images": 500 if quick else 10000, "quick": quick}
+    (out / "metrics" / f"{name}.json").write_text(json.dumps(record))
+
+
+def test_the_best_saved_model_is_one_trained_on_the_full_data(tmp_path):
+    write_stage(tmp_path, "02_simple_cnn", 0.5, quick=True)
+    write_stage(tmp_path, "01_mlp_baseline", 1.8, quick=False)
+    write_stage(tmp_path, "03_large_cnn_deitel", 0.2, quick=True)
+    best = course.best_saved_model(tmp_path)
+    assert best == tmp_path / "models" / "01_mlp_baseline.keras"
+    assert course.quick_model_note(best) == ""
+    # Only quick models: the best of them, named as quick, with the lesson that trains it.
+    (tmp_path / "models" / "01_mlp_baseline.keras").unlink()
+    best = course.best_saved_model(tmp_path)
+    assert best == tmp_path / "models" / "03_large_cnn_deitel.keras"
+    assert course.quick_model_note(best) == (
+        " (trained with --quick on 2000 images: 0.20% test error; for a real one run python "
+        "03_large_cnn.py)"
+    )

@@ -2,8 +2,11 @@
 shown on the sample photo, then photos, drawings and numbers read, and bad images named."""
 
 import json
+import subprocess
+import sys
 
-from conftest import assert_png, run_script
+import pytest
+from conftest import PROJECT_DIR, assert_clean_failure, assert_png, run_script
 from digits import NUMBERS, photo_of, written_number
 from PIL import Image, ImageDraw, ImageFont
 
@@ -27,14 +30,16 @@ def test_the_steps_are_shown_on_the_sample_photo_and_the_samples_read(tmp_path, 
         assert_png(tmp_path / "figures" / name)
         assert f"Saved figure: {tmp_path / 'figures' / name}" in lines
     assert "photo_of_a_3.jpg: 3 (" in result.stdout
-    # Then, with no image named, the two samples, each with its figure.
-    assert any(line.startswith("samples/photo_of_a_3.jpg: 3 (") for line in lines)
-    assert any(line.startswith("samples/drawing_of_a_7.png: 7 (") for line in lines)
+    # Then, with no image named, the two samples, each with its figure (started in "/",
+    # the lesson prints their paths in full).
+    samples = PROJECT_DIR / "samples"
+    assert any(line.startswith(f"{samples / 'photo_of_a_3.jpg'}: 3 (") for line in lines)
+    assert any(line.startswith(f"{samples / 'drawing_of_a_7.png'}: 7 (") for line in lines)
     assert_png(tmp_path / "figures" / "06_drawing_of_a_7.png")
 
 
-def test_reads_photos_and_drawings_and_reports_bad_images(tmp_path, digit_model):
-    """Ten photos and a drawing are read right; each bad file gets one line on stderr while
+def test_reads_photos_and_drawings_and_names_an_image_without_ink(tmp_path, digit_model):
+    """Ten photos and a drawing are read right; a blank page gets one line on stderr while
     the rest are still read, and the exit status says something went wrong."""
     folder = tmp_path / "images"
     folder.mkdir()
@@ -43,12 +48,10 @@ def test_reads_photos_and_drawings_and_reports_bad_images(tmp_path, digit_model)
     inverted = Image.new("L", (250, 250), 0)  # light strokes on black, as in a paint program
     ImageDraw.Draw(inverted).text((70, 30), "5", fill=230, font=ImageFont.load_default(size=160))
     inverted.save(folder / "drawing_5.png")
-    (tmp_path / "notes.png").write_text("not an image")
-    (tmp_path / "empty.jpg").write_bytes(b"")
     Image.new("RGB", (300, 300), (240, 240, 235)).save(tmp_path / "blank.png")
     result = run_script(
         "06_predict_digit.py",
-        *(tmp_path / name for name in ("notes.png", "empty.jpg", "blank.png", "missing.png")),
+        tmp_path / "blank.png",
         folder,
         "--model",
         digit_model,
@@ -62,11 +65,73 @@ def test_reads_photos_and_drawings_and_reports_bad_images(tmp_path, digit_model)
     assert_png(tmp_path / "figures" / "06_photo_7.png")
     assert "Traceback" not in result.stderr
     errors = result.stderr.strip().splitlines()
-    assert len(errors) == 4, result.stderr
-    assert "notes.png: not a PNG or JPEG image" in errors[0]
-    assert "empty.jpg: the file is empty" in errors[1]
-    assert "blank.png: no ink found" in errors[2]
-    assert "missing.png: no such file" in errors[3]
+    assert len(errors) == 1 and "blank.png: no ink found" in errors[0], result.stderr
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("missing.png", "missing.png: no such file or folder"),
+        ("notes.png", "notes.png: not a PNG or JPEG image"),
+        ("empty.jpg", "empty.jpg: the file is empty"),
+        ("folder", "folder: no PNG or JPEG images in this folder"),
+    ],
+)
+def test_a_bad_image_ends_the_lesson_before_the_walkthrough(tmp_path, digit_model, name, expected):
+    photo_of("8").save(tmp_path / "eight.jpg")
+    (tmp_path / "notes.png").write_text("not an image")
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "readme.txt").write_text("no pictures here")
+    out = tmp_path / "out"
+    result = run_script(
+        "06_predict_digit.py",
+        tmp_path / "eight.jpg",
+        tmp_path / name,
+        "--model",
+        digit_model,
+        "--out",
+        out,
+    )
+    assert_clean_failure(result, expected)
+    assert "## Step" not in result.stdout and "Model:" not in result.stdout
+    assert not (out / "figures").exists()
+
+
+def test_a_quick_model_is_named_as_one(tmp_path, mnist_npz):
+    """With only a --quick model saved, lesson 6 takes it and says so in the same line."""
+    trained = run_script("01_mlp_baseline.py", "--quick", "--data", mnist_npz, "--out", tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    error = json.loads((tmp_path / "metrics" / "01_mlp_baseline.json").read_text())
+    result = run_script("06_predict_digit.py", "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    model_line = next(line for line in result.stdout.splitlines() if line.startswith("Model:"))
+    assert model_line == (
+        f"Model: {tmp_path / 'models' / '01_mlp_baseline.keras'} (trained with --quick on 2000 "
+        f"images: {error['test_error_percent']:.2f}% test error; for a real one run python "
+        "01_mlp_baseline.py)"
+    )
+
+
+def test_paths_are_printed_for_the_folder_the_student_is_in(tmp_path, digit_model):
+    """Started in a folder, a lesson prints the paths below it relative to it."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(PROJECT_DIR / "06_predict_digit.py"),
+            "--model",
+            digit_model,
+            "--out",
+            "results",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Saved figure: results/figures/06_step1_grey.png" in result.stdout.splitlines()
+    assert f"Model: {digit_model}" in result.stdout  # not below the folder: in full
+    assert (tmp_path / "results" / "figures" / "06_step1_grey.png").is_file()
 
 
 def test_json_output(tmp_path, digit_model):
