@@ -21,6 +21,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import common
+import outputs
 
 IMAGES_IN_FIRST_FIGURE = 4  # the first training digits, in a 2x2 grid
 GRID_ROWS, GRID_COLUMNS = 4, 6  # random digits in the second figure
@@ -65,7 +66,7 @@ for index, axis in enumerate(axes.flat):
     axis.set_title(f"x_train[{index}]: label {y_train[index]}")
     axis.axis("off")
 figure.suptitle("The first four MNIST training images")
-course.save_figure(figure, args, "00_first_four_digits.png")
+outputs.save_figure(figure, args.out, "00_first_four_digits.png", show=args.show)
 
 # %% 24 random training digits
 course.print_heading("24 random training digits")
@@ -77,7 +78,7 @@ for index, axis in zip(chosen, axes.flat):
     axis.set_title(f"#{index}: {y_train[index]}", fontsize=9)
     axis.axis("off")
 figure.suptitle(f"{GRID_ROWS * GRID_COLUMNS} random training images with their labels")
-course.save_figure(figure, args, "00_random_digits.png")
+outputs.save_figure(figure, args.out, "00_random_digits.png", show=args.show)
 
 # %% The first ten labels, one-hot encoded
 course.print_heading("The first ten labels, one-hot encoded")

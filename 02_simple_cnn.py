@@ -23,6 +23,7 @@ import keras
 from keras import layers
 
 import common
+import outputs
 import pictures
 
 # The slides train for 10 epochs at Adam's default learning rate, 0.001. Starting at twice
@@ -32,9 +33,6 @@ EPOCHS = 7  # passes over the training data
 INITIAL_LEARNING_RATE = 0.002  # falls along a cosine curve to zero at the last step
 BATCH_SIZE = 200  # images per gradient step, as in the slides
 VALIDATION_FRACTION = 0.1  # training images held out to watch for overfitting
-# Batches per call into the backend: the course's setting, one, since more gained nothing
-# measurable on any backend on a 2-core CPU (docs/measurements.md).
-STEPS_PER_EXECUTION = course.STEPS_PER_EXECUTION
 IMAGES_TO_INSPECT = 4  # test images whose predictions are printed at the end
 # A notebook has no command line: set the options here, e.g. OPTIONS = "--quick --epochs 3".
 OPTIONS = ""
@@ -86,7 +84,7 @@ model.summary()
 # %% The model as a diagram
 # The layers of the summary above as blocks, from the image to the ten probabilities.
 figure = pictures.model_diagram_figure(model, "Lesson 2: simple convolutional network")
-course.save_figure(figure, args, "02_simple_cnn_model.png")
+outputs.save_figure(figure, args.out, "02_simple_cnn_model.png", show=args.show)
 
 # %% Train
 course.print_heading("Train")
@@ -99,7 +97,6 @@ model.compile(
     optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
     loss="categorical_crossentropy",
     metrics=["accuracy"],
-    steps_per_execution=STEPS_PER_EXECUTION,
 )
 start = time.perf_counter()
 history = model.fit(
@@ -125,7 +122,7 @@ course.print_heading(f"The first {IMAGES_TO_INSPECT} test images")
 common.print_predictions(probabilities, y_test, range(IMAGES_TO_INSPECT))
 # Validation loss that rises while training loss still falls is the sign of overfitting.
 figure = common.training_curves_figure(history.history, "Lesson 2: simple convolutional network")
-course.save_figure(figure, args, "02_simple_cnn_curves.png")
+outputs.save_figure(figure, args.out, "02_simple_cnn_curves.png", show=args.show)
 
 # %% What the first convolutional layer learned
 # Each filter is a small grid of weights (red adds, blue subtracts); its feature map is bright
@@ -134,11 +131,23 @@ first_convolution = model.layers[0]
 figure = pictures.convolution_figure(
     first_convolution, x_test[0], "Lesson 2: what the first convolutional layer learned"
 )
-course.save_figure(figure, args, "02_simple_cnn_filters.png")
+outputs.save_figure(figure, args.out, "02_simple_cnn_filters.png", show=args.show)
 
 # %% Save the model and the numbers
-course.finish(
-    args, "02_simple_cnn", model, history.history, scores, predicted_digits, y_test, train_seconds
+course.print_heading("Save")
+outputs.finish(
+    args.out,
+    "02_simple_cnn",
+    model,
+    history.history,
+    scores,
+    predicted_digits,
+    y_test,
+    train_seconds,
+    epochs=epochs,
+    batch_size=batch_size,
+    seed=args.seed,
+    quick=args.quick,
 )
 
 # %% [markdown]

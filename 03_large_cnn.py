@@ -24,37 +24,36 @@ import keras
 from keras import layers
 
 import common
+import outputs
 import pictures
 
-# Each lecture deck's model trains with its own recipe: (epochs, batch size, schedule).
+# Each lecture deck's model trains with its own recipe: epochs, batch size, and whether the
+# learning rate follows a schedule.
 # The other decks keep Adam's constant default learning rate, as they wrote it. For this
 # course's model, the slides' 10 epochs at 0.001 became 7 epochs with a learning rate that
 # starts at 0.002 and falls to zero: the same error in less time (measured over three seeds;
 # see docs/measurements.md).
 RECIPES = {
-    "slides": (7, 200, True),  # this course's slides (the default)
-    "tf2_notebook": (3, 32, False),  # the "TF2 notebook" deck
-    "deitel": (5, 64, False),  # Deitel & Deitel's deck
-    "lab7": (12, 128, False),  # the "Lab 7" deck
+    "slides": {"epochs": 7, "batch_size": 200, "schedule": True},  # these slides (the default)
+    "tf2_notebook": {"epochs": 3, "batch_size": 32, "schedule": False},  # the "TF2 notebook" deck
+    "deitel": {"epochs": 5, "batch_size": 64, "schedule": False},  # Deitel & Deitel's deck
+    "lab7": {"epochs": 12, "batch_size": 128, "schedule": False},  # the "Lab 7" deck
 }
 INITIAL_LEARNING_RATE = 0.002  # with the schedule: falls along a cosine curve to zero
 CONSTANT_LEARNING_RATE = 0.001  # without it: Adam's default
 VALIDATION_FRACTION = 0.1  # training images held out to watch for overfitting
-# Batches per call into the backend: the course's setting, one, since more gained nothing
-# measurable on any backend on a 2-core CPU (docs/measurements.md).
-STEPS_PER_EXECUTION = course.STEPS_PER_EXECUTION
 IMAGES_TO_INSPECT = 4  # test images whose predictions are printed at the end
 # A notebook has no command line: set the options here, e.g. OPTIONS = "--variant deitel".
 OPTIONS = ""
 
 # --variant chooses the deck; its recipe sets the defaults that --epochs and --batch-size
 # can still override.
-args = course.start(__doc__, OPTIONS, variants=RECIPES)
+args = course.start(__doc__, OPTIONS, recipes=RECIPES)
 variant, epochs, batch_size = args.variant, args.epochs, args.batch_size
 # The seed fixes the initial weights, the shuffling and the dropout masks. Another backend,
 # version or kind of CPU can still change the last digits of the results.
 common.set_seed(args.seed)
-scheduled = RECIPES[variant][2]
+scheduled = RECIPES[variant]["schedule"]
 name = "03_large_cnn" if variant == "slides" else f"03_large_cnn_{variant}"
 print(f"Model: {variant}, {epochs} epochs, batch size {batch_size}")
 
@@ -157,7 +156,7 @@ model.summary()
 # %% The chosen model as a diagram
 # The layers of the summary above as blocks, from the image to the ten probabilities.
 figure = pictures.model_diagram_figure(model, f"Lesson 3: larger CNN ({variant})")
-course.save_figure(figure, args, f"{name}_model.png")
+outputs.save_figure(figure, args.out, f"{name}_model.png", show=args.show)
 
 # %% Train
 course.print_heading("Train")
@@ -173,7 +172,6 @@ model.compile(
     optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
     loss="categorical_crossentropy",
     metrics=["accuracy"],
-    steps_per_execution=STEPS_PER_EXECUTION,
 )
 start = time.perf_counter()
 history = model.fit(
@@ -199,7 +197,7 @@ course.print_heading(f"The first {IMAGES_TO_INSPECT} test images")
 common.print_predictions(probabilities, y_test, range(IMAGES_TO_INSPECT))
 # Validation loss that rises while training loss still falls is the sign of overfitting.
 figure = common.training_curves_figure(history.history, f"Lesson 3: larger CNN ({variant})")
-course.save_figure(figure, args, f"{name}_curves.png")
+outputs.save_figure(figure, args.out, f"{name}_curves.png", show=args.show)
 
 # %% What the first convolutional layer learned
 # Each filter is a small grid of weights (red adds, blue subtracts); its feature map is bright
@@ -210,11 +208,12 @@ figure = pictures.convolution_figure(
     x_test[0],
     f"Lesson 3: what the first convolutional layer learned ({variant})",
 )
-course.save_figure(figure, args, f"{name}_filters.png")
+outputs.save_figure(figure, args.out, f"{name}_filters.png", show=args.show)
 
 # %% Save the model and the numbers
-course.finish(
-    args,
+course.print_heading("Save")
+outputs.finish(
+    args.out,
     name,
     model,
     history.history,
@@ -222,6 +221,10 @@ course.finish(
     predicted_digits,
     y_test,
     train_seconds,
+    epochs=epochs,
+    batch_size=batch_size,
+    seed=args.seed,
+    quick=args.quick,
     variant=variant,
 )
 

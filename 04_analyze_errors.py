@@ -26,6 +26,7 @@ import numpy as np
 from sklearn.metrics import ConfusionMatrixDisplay, classification_report, confusion_matrix
 
 import common
+import outputs
 
 GRID_ROWS, GRID_COLUMNS = 4, 6  # misclassified images shown in the grid
 CONFIDENT_MISTAKES = 3  # the most confident mistakes, with all their probabilities
@@ -56,9 +57,9 @@ args = course.start(__doc__, OPTIONS, options=LESSON_OPTIONS)
 
 # %% The saved stages
 course.print_heading("The saved stages")
-stages = course.saved_stages(args.out)
+stages = outputs.saved_stages(args.out)
 if args.model is None:
-    model_path = course.best_saved_model(args.out, stages)
+    model_path = outputs.best_saved_model(args.out, stages)
 else:
     model_path = args.model
 if stages:
@@ -72,13 +73,13 @@ if stages:
 
 # %% Mistakes of the chosen model
 course.print_heading(f"Mistakes of {model_path.stem}")
-model, model_path = course.open_model(model_path, args.out)
+model, model_path = outputs.open_model(model_path, args.out)
 stage = model_path.stem
 
 (_, _), (x_test, y_test) = common.load_mnist(args.data, quick=args.quick)
 bad_indices = [index for index in args.index if not 0 <= index < len(y_test)]
 if bad_indices:
-    raise course.UserError(
+    raise common.UserError(
         f"--index {' '.join(map(str, bad_indices))} is outside the test set "
         f"(0 to {len(y_test) - 1})"
     )
@@ -114,7 +115,7 @@ figure.suptitle(
     f"{stage}: the first {len(shown)} of {len(wrong)} misclassified test images "
     "(predicted, true digit, confidence)"
 )
-course.save_figure(figure, args, f"04_misclassified_{stage}.png")
+outputs.save_figure(figure, args.out, f"04_misclassified_{stage}.png", show=args.show)
 
 # %% Chosen test images (--index)
 if args.index:
@@ -138,7 +139,7 @@ ConfusionMatrixDisplay(matrix, display_labels=digits).plot(ax=axis, cmap="Blues"
 axis.set_title(f"{stage}: true digit (rows) against predicted digit (columns)")
 axis.set_xlabel("Predicted digit")
 axis.set_ylabel("True digit")
-course.save_figure(figure, args, f"04_confusion_matrix_{stage}.png")
+outputs.save_figure(figure, args.out, f"04_confusion_matrix_{stage}.png", show=args.show)
 
 # %% The most confused pairs
 course.print_heading("The most confused pairs")
@@ -163,7 +164,7 @@ for index in correct[np.argsort(confidence[correct])][:UNSURE_CORRECT]:
 course.print_heading("Training curves of all stages")
 histories = {}
 for stage_name in stages:
-    history_file = Path(args.out) / "history" / f"{stage_name}.json"
+    history_file = outputs.record_path(args.out, stage_name, outputs.HISTORY)
     if history_file.is_file():
         histories[stage_name] = json.loads(history_file.read_text())
 if histories:
@@ -184,7 +185,7 @@ if histories:
         axis.legend(fontsize=8)
     figure.suptitle("Training curves of every saved stage")
     figure.tight_layout()
-    course.save_figure(figure, args, "04_training_curves_all.png")
+    outputs.save_figure(figure, args.out, "04_training_curves_all.png", show=args.show)
 else:
     print("No training histories saved yet.")
 

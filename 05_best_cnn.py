@@ -32,6 +32,8 @@ import numpy as np
 from keras import layers
 
 import common
+import options
+import outputs
 import pictures
 
 EPOCHS = 16  # passes over the training data; the schedule below spans all of them
@@ -47,9 +49,6 @@ WIDTH_ZOOM_FRACTION = 0.2  # ... and, independently, by up to 20% of the width
 SHIFT_FRACTION = 0.1  # augmentation: random shift by up to 10% of the width and height
 DROPOUT_RATE = 0.25  # fraction of features switched off while training
 TTA_COPIES = 8  # test-time augmentation: augmented copies of each test image to average over
-# Batches per call into the backend: the course's setting, one, since more gained nothing
-# measurable on any backend on a 2-core CPU (docs/measurements.md).
-STEPS_PER_EXECUTION = course.STEPS_PER_EXECUTION
 IMAGES_TO_INSPECT = 4  # test images whose predictions are printed at the end
 # A notebook has no command line: set the options here, e.g. OPTIONS = "--quick --tta 0".
 OPTIONS = ""
@@ -71,7 +70,7 @@ LESSON_OPTIONS = {
         "help": f"ablation: a constant learning rate of {CONSTANT_LEARNING_RATE} (Adam's default)",
     },
     "--tta": {
-        "type": course.zero_or_more,
+        "type": options.zero_or_more,
         "metavar": "N",
         "help": "test-time augmentation: predict each test image as the average over the image "
         f"and N augmented copies of it (default: {TTA_COPIES}, or 0 with --no-augmentation; "
@@ -145,11 +144,10 @@ augmentation = keras.Sequential(
 
 
 # %% Ingredient 2: batch normalization
-def normalization():
-    """Batch normalization re-centres and re-scales each layer's outputs per batch, which
-    lets a deep network train fast at a high learning rate. The ablation swaps in a layer
-    that does nothing."""
-    return layers.BatchNormalization() if use_batch_norm else layers.Identity()
+# Batch normalization re-centres and re-scales each layer's outputs per batch, which lets a
+# deep network train fast at a high learning rate. The ablation swaps in a layer that does
+# nothing: `normalization()` below makes one or the other.
+normalization = layers.BatchNormalization if use_batch_norm else layers.Identity
 
 
 # %% Ingredient 3: a deeper network
@@ -185,7 +183,7 @@ model.summary()
 # %% The model as a diagram
 # The layers of the summary above as blocks, from the image to the ten probabilities.
 figure = pictures.model_diagram_figure(model, "Lesson 5: close to the state of the art")
-course.save_figure(figure, args, f"{name}_model.png")
+outputs.save_figure(figure, args.out, f"{name}_model.png", show=args.show)
 
 # %% Ingredient 4: a learning-rate schedule
 # One epoch of warm-up to the peak rate, then a cosine curve down to zero at the last step:
@@ -205,7 +203,6 @@ model.compile(
     optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
     loss="categorical_crossentropy",
     metrics=["accuracy"],
-    steps_per_execution=STEPS_PER_EXECUTION,
 )
 
 # %% Train
@@ -267,11 +264,12 @@ course.print_heading(f"The first {IMAGES_TO_INSPECT} test images")
 common.print_predictions(probabilities, y_test, range(IMAGES_TO_INSPECT))
 # Validation loss that rises while training loss still falls is the sign of overfitting.
 figure = common.training_curves_figure(history.history, "Lesson 5: close to the state of the art")
-course.save_figure(figure, args, f"{name}_curves.png")
+outputs.save_figure(figure, args.out, f"{name}_curves.png", show=args.show)
 
 # %% Save the model and the numbers
-course.finish(
-    args,
+course.print_heading("Save")
+outputs.finish(
+    args.out,
     name,
     model,
     history.history,
@@ -279,6 +277,10 @@ course.finish(
     predicted_digits,
     y_test,
     train_seconds,
+    epochs=epochs,
+    batch_size=batch_size,
+    seed=args.seed,
+    quick=args.quick,
     batch_norm=use_batch_norm,
     augmentation=use_augmentation,
     schedule=use_schedule,

@@ -32,6 +32,8 @@ import numpy as np
 
 import common
 import handwriting  # the preparation below, step by step, as functions of its own
+import options
+import outputs
 
 TOP_GUESSES = 3  # how many guesses to print per image
 # Read when no image is named: a photo and a drawing that samples/make_samples.py drew. The
@@ -51,7 +53,7 @@ LESSON_OPTIONS = {
         "metavar": "PATH",
         "help": "a saved .keras model (default: the best one in the output folder)",
     },
-    "--json": {"action": "store_true", "help": "one JSON object per image per line"},
+    "--json": {"action": options.JsonLines, "help": "one JSON object per image per line"},
     "--number": {"action": "store_true", "help": "read several digits in a row, left to right"},
 }
 # A notebook has no command line: set the options here, e.g. OPTIONS = "my_digit.jpg".
@@ -63,17 +65,17 @@ args = course.start(__doc__, OPTIONS, uses_mnist=False, options=LESSON_OPTIONS)
 image_files = handwriting.image_paths(args.images)
 for path in image_files:
     handwriting.load_image(path)
-model, model_path = course.open_model(args.model, args.out)
+model, model_path = outputs.open_model(args.model, args.out)
 
 
 # %% Two pictures used below
-def show_step(image, title, file_name):
+def step_figure(image, title):
     """One picture of a step, with its size in pixels."""
     figure, axis = plt.subplots(figsize=(4, 3.5))
     axis.imshow(image, cmap="gray", vmin=0, vmax=1)
     axis.set_title(f"{title}: {image.shape[1]}x{image.shape[0]} pixels")
     axis.axis("off")
-    course.save_figure(figure, args, file_name)
+    return figure
 
 
 def draw_probabilities(axis, probabilities):
@@ -93,7 +95,8 @@ def draw_probabilities(axis, probabilities):
 # (black) to 1.0 (white); a phone photo is turned upright, and a large one made smaller.
 course.print_heading("Step 1: grey values")
 gray = handwriting.load_grayscale(SAMPLE_PHOTO)
-show_step(gray, "1. grey", "06_step1_grey.png")
+figure = step_figure(gray, "1. grey")
+outputs.save_figure(figure, args.out, "06_step1_grey.png", show=args.show)
 
 # %% Step 2: ink only
 # MNIST has light ink on black, so dark ink on light paper is inverted. Then the paper's own
@@ -103,27 +106,31 @@ course.print_heading("Step 2: ink only")
 ink = handwriting.make_ink_light(gray)
 ink = handwriting.remove_background(ink)
 ink = handwriting.suppress_noise(ink)
-show_step(ink, "2. ink only, light on black", "06_step2_ink.png")
+figure = step_figure(ink, "2. ink only, light on black")
+outputs.save_figure(figure, args.out, "06_step2_ink.png", show=args.show)
 
 # %% Step 3: cropped to the digit
 # Specks of dust are dropped, then the image is cut down to the rows and columns with ink.
 course.print_heading("Step 3: cropped to the digit")
 cropped = handwriting.crop_to_ink(handwriting.remove_specks(ink))
-show_step(cropped, "3. cropped", "06_step3_cropped.png")
+figure = step_figure(cropped, "3. cropped")
+outputs.save_figure(figure, args.out, "06_step3_cropped.png", show=args.show)
 
 # %% Step 4: fitted into 20x20
 # Thin pen lines are widened to MNIST's stroke width, so that they do not fade away when the
 # digit is scaled down. Then the longer side becomes 20 pixels and the aspect ratio stays.
 course.print_heading("Step 4: fitted into 20x20")
 fitted = handwriting.fit_in_box(handwriting.thicken_strokes(cropped))
-show_step(fitted, "4. fitted into 20x20", "06_step4_fitted.png")
+figure = step_figure(fitted, "4. fitted into 20x20")
+outputs.save_figure(figure, args.out, "06_step4_fitted.png", show=args.show)
 
 # %% Step 5: centred by mass in 28x28
 # MNIST centres each digit by its centre of mass, not by its box: a 7 with a heavy bar
 # sits low. This is the image the model reads.
 course.print_heading("Step 5: centred by mass in 28x28")
 centred = handwriting.center_by_mass(fitted)
-show_step(centred, "5. centred by mass", "06_step5_centred.png")
+figure = step_figure(centred, "5. centred by mass")
+outputs.save_figure(figure, args.out, "06_step5_centred.png", show=args.show)
 
 # %% Step 6: the model's answer
 # The model was trained on rows of pixels or on 28x28x1 grids: the input takes its shape.
@@ -131,7 +138,7 @@ course.print_heading("Step 6: the model's answer")
 probabilities = model.predict(centred.reshape(1, *model.input_shape[1:]), verbose=0)[0]
 figure, axis = plt.subplots(figsize=(5, 3.5))
 draw_probabilities(axis, probabilities)
-course.save_figure(figure, args, "06_step6_probabilities.png")
+outputs.save_figure(figure, args.out, "06_step6_probabilities.png", show=args.show)
 best = int(np.argmax(probabilities))
 print(f"{SAMPLE_PHOTO.name}: {best} ({100 * probabilities[best]:.1f}%)")
 
@@ -142,11 +149,12 @@ print(f"{SAMPLE_PHOTO.name}: {best} ({100 * probabilities[best]:.1f}%)")
 # together (handwriting.split_digits).
 
 
-def read_image(path):
-    """Prepare one image and predict. Returns (original grey image, digits, probabilities)."""
+def read_image(path, model, several_digits=False):
+    """Prepare one image (as digits in a row if `several_digits`) and predict with `model`.
+    Returns (original grey image, digits, probabilities); a UserError if it has no ink."""
     original = handwriting.load_image(path)
-    ink = handwriting.clean_ink(original, path)
-    pieces = handwriting.split_digits(ink) if args.number else [ink]
+    ink = handwriting.clean_ink(original)
+    pieces = handwriting.split_digits(ink) if several_digits else [ink]
     digits = np.stack([handwriting.prepare_digit(piece) for piece in pieces])
     images = digits.reshape(len(digits), *model.input_shape[1:])
     return original, digits, model.predict(images, verbose=0)
@@ -158,7 +166,7 @@ def top_guesses(probabilities):
     return int(order[0]), [(int(digit), float(probabilities[digit])) for digit in order]
 
 
-def save_prediction_figure(path, original, digits, probabilities):
+def prediction_figure(path, original, digits, probabilities):
     """The original, each prepared 28x28 input, and its ten probabilities as bars."""
     rows = len(digits)
     figure, axes = plt.subplots(rows, 3, figsize=(10, 3 * rows), squeeze=False)
@@ -173,7 +181,7 @@ def save_prediction_figure(path, original, digits, probabilities):
         draw_probabilities(bars_axis, row_probabilities)
     figure.suptitle(path.name)
     figure.tight_layout()
-    course.save_figure(figure, args, f"06_{path.stem}.png")
+    return figure
 
 
 # %% Read the images
@@ -181,9 +189,9 @@ course.print_heading("Read the images")
 failures = 0
 for path in image_files:
     try:
-        original, digits, probabilities = read_image(path)
-    except course.UserError as error:
-        print(f"error: {error}", file=sys.stderr)  # the other images are still read
+        original, digits, probabilities = read_image(path, model, args.number)
+    except common.UserError as error:  # the other images are still read
+        print(f"error: {common.display_path(path)}: {error}", file=sys.stderr)
         failures += 1
         continue
     guesses = [top_guesses(row) for row in probabilities]
@@ -200,14 +208,15 @@ for path in image_files:
         else:
             digit, top = guesses[0]
             record = {"image": shown_path, "digit": digit, "confidence": top[0][1], "top3": top}
-        course.print_json(record)  # with --json, standard output holds only these lines
+        options.print_json(record)  # with --json, standard output holds only these lines
     else:
         for digit, top in guesses:
             others = ", ".join(f"{d} {100 * p:.1f}%" for d, p in top[1:])
             print(f"{shown_path}: {digit} ({100 * top[0][1]:.1f}%)   next: {others}")
         if args.number:
             print(f"{shown_path}: reads {''.join(str(digit) for digit, _ in guesses)}")
-    save_prediction_figure(path, original, digits, probabilities)
+    figure = prediction_figure(path, original, digits, probabilities)
+    outputs.save_figure(figure, args.out, f"06_{path.stem}.png", show=args.show)
 if failures:
     sys.exit(1)
 

@@ -44,6 +44,7 @@ from PIL import Image, UnidentifiedImageError
 
 import common
 import handwriting  # lesson 6's preparation of a digit, step by step
+import outputs
 
 PAGE = common.PROJECT_DIR / "07_draw_digit.html"  # the drawing page: HTML, CSS, JavaScript
 DEFAULT_HOST = "127.0.0.1"  # this computer only; --host 0.0.0.0 lets others on the network in
@@ -90,13 +91,13 @@ def load_drawing(png_bytes):
     try:
         return handwriting.load_grayscale(io.BytesIO(png_bytes))
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
-        raise course.UserError("the body is not a PNG or JPEG image of a sensible size") from None
+        raise common.UserError("the body is not a PNG or JPEG image of a sensible size") from None
 
 
 def read_drawing(gray, model):
     """The model's answer for one drawing: the digit, its confidence, all ten probabilities
     and the prepared 28x28 input as a PNG data URL. A UserError if there is no ink."""
-    ink = handwriting.clean_ink(gray, "the drawing")
+    ink = handwriting.clean_ink(gray)
     prepared = handwriting.prepare_digit(ink)
     # One image at a time: predict_on_batch skips fit()'s machinery and takes milliseconds.
     probabilities = model.predict_on_batch(prepared.reshape(1, *model.input_shape[1:]))[0]
@@ -211,7 +212,7 @@ class TaughtDigits:
             digit_folder.mkdir(exist_ok=True)
             number = self.counts[digit] + 1
             names = (f"{n:03d}.png" for n in itertools.count(number))
-            path = course.save_new_file(digit_folder, names, png_bytes)
+            path = outputs.save_new_file(digit_folder, names, png_bytes)
             self.counts[digit] += 1
             return path
 
@@ -246,14 +247,14 @@ class DrawingRequests(JsonAnswers):
             return None
         try:
             gray = load_drawing(drawing)
-        except course.UserError as error:
+        except common.UserError as error:
             self.send_error_json(HTTPStatus.BAD_REQUEST, str(error))
             return None
         try:
             with self.server.model_lock:  # one prediction at a time: the model is shared
                 return drawing, read_drawing(gray, self.server.model)
-        except course.UserError as error:  # an image, but no ink on it: an empty canvas
-            self.send_error_json(HTTPStatus.UNPROCESSABLE_ENTITY, str(error))
+        except common.UserError as error:  # an image, but no ink on it: an empty canvas
+            self.send_error_json(HTTPStatus.UNPROCESSABLE_ENTITY, f"the drawing: {error}")
             return None
 
     def refuse_method(self):
@@ -314,17 +315,17 @@ def start_server(host, port, model, out, examples_per_digit=EXAMPLES_PER_DIGIT):
         server = ThreadingHTTPServer((host, port), DrawingPageHandler)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
-            raise course.UserError(
+            raise common.UserError(
                 f"port {port} is in use (another server, or this lesson already running?): "
                 "choose another with --port N"
             ) from None
-        raise course.UserError(f"cannot listen on {host}:{port} ({error.strerror})") from None
+        raise common.UserError(f"cannot listen on {host}:{port} ({error.strerror})") from None
     server.daemon_threads = True  # a browser tab left open does not keep the program alive
     server.page = PAGE.read_bytes()
     server.model = model
     server.model_lock = threading.Lock()
     server.out = Path(out)
-    server.taught = TaughtDigits(server.out / "my_digits")
+    server.taught = TaughtDigits(server.out / outputs.MY_DIGITS)
     server.examples_per_digit = examples_per_digit
     return server
 
@@ -336,16 +337,18 @@ for picture in PAGE_PICTURES:
     course.show_picture(picture)
 
 # %% Serve the page
-model, model_path = course.open_model(args.model, args.out)
+model, model_path = outputs.open_model(args.model, args.out)
 if args.examples_per_digit < 1:
-    raise course.UserError("--examples-per-digit must be at least 1")
-server = start_server(args.host, args.port, model, course.output_dir(args), args.examples_per_digit)
+    raise common.UserError("--examples-per-digit must be at least 1")
+server = start_server(
+    args.host, args.port, model, outputs.folder(args.out), args.examples_per_digit
+)
 host, port = server.server_address[:2]
 url = f"http://{host}:{port}/"
 print(f"Serving the drawing page at {url}")
 if not args.no_browser:
     webbrowser.open(url)
-if course.running_in_notebook():
+if common.running_in_notebook():
     # The notebook stays usable: the page is served beside it until the kernel stops.
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print("It is served for as long as this notebook's kernel runs.")

@@ -38,6 +38,7 @@ from keras import layers
 
 import common
 import handwriting  # lesson 6's preparation of a digit
+import outputs
 import own_digits  # the folders of labelled digits, and the styles drawn by the course
 
 # Chosen once in bench/bench_teach.py on real digits held out from the adaptation: the fewest
@@ -86,7 +87,7 @@ LESSON_OPTIONS = {
 args = course.start(__doc__, OPTIONS, options=LESSON_OPTIONS)
 common.set_seed(args.seed)
 if args.epochs < 1:
-    raise course.UserError("--epochs must be at least 1")
+    raise common.UserError("--epochs must be at least 1")
 
 # %% Your digits: the ones to adapt on, and the held-out ones to score on
 # A score on the digits the model was adapted on says nothing. Drawings from one sitting are
@@ -98,7 +99,7 @@ def own_digit_sets(folder, test_folder, seed):
     """(digits to adapt on, held-out digits, where the held-out ones come from)."""
     if folder is None:
         if test_folder is not None:
-            raise course.UserError("--test needs a FOLDER of digits to adapt on")
+            raise common.UserError("--test needs a FOLDER of digits to adapt on")
         adapt, held_out = own_digits.drawn_styles(seed)
         return adapt, held_out, "the same styles, drawn with other strokes"
     images = own_digits.find_labelled_images(folder)
@@ -116,7 +117,7 @@ def own_digit_sets(folder, test_folder, seed):
         count = max(1, math.floor(HELD_OUT_FRACTION * len(paths))) if len(paths) > 1 else 0
         held_out_paths.update(random_generator.choice(paths, count, replace=False))
     if not held_out_paths:
-        raise course.UserError(
+        raise common.UserError(
             f"{folder} has one image per digit, none to hold out: add more, or name held-out "
             "digits with --test FOLDER"
         )
@@ -146,15 +147,20 @@ def prepare_all(digits, role):
     images, labels, names = [], [], []
     for digit in digits:
         try:
-            ink = handwriting.clean_ink(digit.load(), digit.name)
-        except course.UserError as error:
+            gray = digit.load()
+        except common.UserError as error:  # no image: the error names the file
             print(f"skipped: {error}")
+            continue
+        try:
+            ink = handwriting.clean_ink(gray)
+        except common.UserError as error:  # an image without ink
+            print(f"skipped: {digit.name}: {error}")
             continue
         images.append(handwriting.prepare_digit(ink))
         labels.append(digit.digit)
         names.append(digit.name)
     if not images:
-        raise course.UserError(f"none of the {role} digits could be read: see the lines above")
+        raise common.UserError(f"none of the {role} digits could be read: see the lines above")
     print(f"{role.capitalize()}: {len(images)} images, of digits {sorted(set(labels))}")
     return common.add_channel_axis(np.stack(images)), np.array(labels), names
 
@@ -172,14 +178,14 @@ y_adapt_one_hot = common.one_hot_encode(y_adapt)
 
 # %% Measure before changing anything
 course.print_heading("Before adapting")
-model_path = args.model or course.best_saved_model(args.out)
-adapted_path = course.output_dir(args, "models") / f"{NAME}.keras"
+model_path = args.model or outputs.best_saved_model(args.out)
+adapted_path = outputs.model_path(args.out, NAME)
 if Path(model_path).expanduser().resolve() == adapted_path.resolve():
-    raise course.UserError(
+    raise common.UserError(
         f"{common.display_path(model_path)} is this lesson's own output, which it replaces: "
         "copy it under another name and adapt the copy"
     )
-original_model, model_path = course.open_model(model_path, args.out)
+original_model, model_path = outputs.open_model(model_path, args.out)
 
 
 # Lesson 1's network reads 784 numbers in a row, the CNNs a 28x28x1 image: ask the model.
@@ -188,7 +194,8 @@ input_shape = original_model.input_shape[1:]
 
 def read(model, *image_sets):
     """The digits a model reads in each set of images, in one call to predict()."""
-    images = np.concatenate([images.reshape(-1, *input_shape) for images in image_sets])
+    shape = model.input_shape[1:]
+    images = np.concatenate([images.reshape(-1, *shape) for images in image_sets])
     digits = model.predict(images, verbose=0).argmax(axis=1)
     return np.split(digits, np.cumsum([len(images) for images in image_sets])[:-1])
 
@@ -202,9 +209,9 @@ for digit in sorted(set(y_held_out)):
     print(f"  {digit}: {np.sum(before_held_out[rows] == digit)} of {np.sum(rows)}")
 print(f"MNIST test error: {before_test_error:.2f}% ({len(y_test)} images)")
 
-# %% Batches that mix your digits with MNIST (replay)
-# Every gradient step sees your digits, augmented afresh, and MNIST images beside them, so
-# the model learns the new styles without being pulled away from the old ones.
+# %% Your digits, augmented afresh in every batch
+# Small random turns, zooms and shifts: the model sees each of your digits a little
+# differently every time, so that it learns their style rather than the few images.
 augmentation = keras.Sequential(
     [
         layers.RandomRotation(ROTATION_DEGREES / 360, fill_mode="constant", seed=args.seed),
@@ -217,30 +224,48 @@ augmentation = keras.Sequential(
 )
 
 
+# %% Batches that mix your digits with MNIST (replay)
+# Every gradient step sees your digits, augmented afresh, and MNIST images beside them, so
+# the model learns the new styles without being pulled away from the old ones.
 class ReplayBatches(keras.utils.PyDataset):
-    """Batches of `own_per_batch` own digits, augmented, and `batch_size - own_per_batch`
-    images replayed from MNIST; an epoch shows each own digit COPIES_PER_EPOCH times."""
+    """Batches of `own_per_batch` own digits, through `augmentation`, and `batch_size -
+    own_per_batch` images replayed from MNIST, shaped as `input_shape`; an epoch shows each
+    own digit `copies_per_epoch` times."""
 
-    def __init__(self, own, own_labels, replay, replay_labels, batch_size, own_per_batch, seed):
+    def __init__(
+        self,
+        own,
+        own_labels,
+        replay,
+        replay_labels,
+        augmentation,
+        input_shape,
+        batch_size,
+        own_per_batch,
+        copies_per_epoch,
+        seed,
+    ):
         super().__init__()
         self.own, self.own_labels = own, own_labels
         self.replay, self.replay_labels = replay, replay_labels
+        self.augmentation, self.input_shape = augmentation, input_shape
         self.batch_size, self.own_per_batch = batch_size, own_per_batch
+        self.copies_per_epoch = copies_per_epoch
         self.random_generator = np.random.default_rng(seed)
         self.on_epoch_end()
 
     def __len__(self):
-        return math.ceil(COPIES_PER_EPOCH * len(self.own) / self.own_per_batch)
+        return math.ceil(self.copies_per_epoch * len(self.own) / self.own_per_batch)
 
     def on_epoch_end(self):
-        copies = np.tile(np.arange(len(self.own)), COPIES_PER_EPOCH)
+        copies = np.tile(np.arange(len(self.own)), self.copies_per_epoch)
         self.order = self.random_generator.permutation(copies)
 
     def __getitem__(self, index):
         chosen = self.order[index * self.own_per_batch : (index + 1) * self.own_per_batch]
-        own = keras.ops.convert_to_numpy(augmentation(self.own[chosen], training=True))
+        own = keras.ops.convert_to_numpy(self.augmentation(self.own[chosen], training=True))
         replayed = self.random_generator.choice(len(self.replay), self.batch_size - len(chosen))
-        images = np.concatenate([own, self.replay[replayed]]).reshape(-1, *input_shape)
+        images = np.concatenate([own, self.replay[replayed]]).reshape(-1, *self.input_shape)
         labels = np.concatenate([self.own_labels[chosen], self.replay_labels[replayed]])
         return images, labels
 
@@ -251,7 +276,7 @@ class ReplayBatches(keras.utils.PyDataset):
 # BatchNormalization layer runs in inference mode and keeps MNIST's statistics. Changes to
 # `trainable` count only after compile().
 course.print_heading("Adapt, the careful way")
-careful_model = course.load_saved_model(model_path)
+careful_model = outputs.load_saved_model(model_path)
 is_flatten = [isinstance(layer, layers.Flatten) for layer in careful_model.layers]
 classifier_start = is_flatten.index(True) + 1 if any(is_flatten) else 0  # lesson 1: all
 for layer in careful_model.layers[:classifier_start]:
@@ -260,7 +285,16 @@ for layer in careful_model.layers:
     if isinstance(layer, layers.BatchNormalization):
         layer.trainable = False
 careful_batches = ReplayBatches(
-    x_adapt, y_adapt_one_hot, x_train, y_train_one_hot, BATCH_SIZE, OWN_PER_BATCH, args.seed
+    x_adapt,
+    y_adapt_one_hot,
+    x_train,
+    y_train_one_hot,
+    augmentation,
+    input_shape,
+    batch_size=BATCH_SIZE,
+    own_per_batch=OWN_PER_BATCH,
+    copies_per_epoch=COPIES_PER_EPOCH,
+    seed=args.seed,
 )
 learning_rate = keras.optimizers.schedules.CosineDecay(
     FINE_TUNE_LEARNING_RATE, decay_steps=args.epochs * len(careful_batches)
@@ -284,7 +318,7 @@ print(f"Adapting took {adapt_seconds:.1f} s.")
 # of your digits, and nothing reminds the model of the other digits: it forgets them
 # (catastrophic forgetting).
 course.print_heading("Adapt, the naive way")
-naive_model = course.load_saved_model(model_path)
+naive_model = outputs.load_saved_model(model_path)
 naive_model.compile(
     optimizer=keras.optimizers.Adam(NAIVE_LEARNING_RATE),
     loss="categorical_crossentropy",
@@ -293,7 +327,16 @@ naive_model.compile(
 naive_model.fit(
     # A batch of your digits only: none replayed.
     ReplayBatches(
-        x_adapt, y_adapt_one_hot, x_train, y_train_one_hot, OWN_PER_BATCH, OWN_PER_BATCH, args.seed
+        x_adapt,
+        y_adapt_one_hot,
+        x_train,
+        y_train_one_hot,
+        augmentation,
+        input_shape,
+        batch_size=OWN_PER_BATCH,  # own digits only: no MNIST images replayed
+        own_per_batch=OWN_PER_BATCH,
+        copies_per_epoch=COPIES_PER_EPOCH,
+        seed=args.seed,
     ),
     epochs=args.epochs,
     verbose=course.progress_verbosity(),
@@ -347,7 +390,7 @@ mnist_axis.set_ylabel("MNIST test error (%)")
 mnist_axis.set_title(f"What it costs on MNIST ({len(y_test)} test images)")
 figure.suptitle("Lesson 8: adapting to your handwriting")
 figure.tight_layout()
-course.save_figure(figure, args, f"{NAME}_before_after.png")
+outputs.save_figure(figure, args.out, f"{NAME}_before_after.png", show=args.show)
 
 misread = np.flatnonzero(before_held_out != y_held_out)[:MISREAD_TO_SHOW]
 if len(misread):
@@ -358,13 +401,13 @@ if len(misread):
         axis.axis("off")
     figure.suptitle("Held-out digits misread before, and how the adapted model reads them")
     figure.tight_layout()
-    course.save_figure(figure, args, f"{NAME}_misread_before.png")
+    outputs.save_figure(figure, args.out, f"{NAME}_misread_before.png", show=args.show)
 
 # %% Save the adapted model under its own name
 # The model it started from is only read, never written: the way back is always there.
 course.print_heading("Save")
-course.save_model(careful_model, adapted_path)
-course.save_json(
+outputs.save_model(careful_model, adapted_path)
+outputs.save_json(
     {
         "adapted_from": common.display_path(model_path),
         "adapt_images": len(y_adapt),
@@ -379,7 +422,7 @@ course.save_json(
         "seed": args.seed,
         "quick": args.quick,
     },
-    course.output_dir(args, "adaptation") / f"{NAME}.json",
+    outputs.record_path(args.out, NAME, outputs.ADAPTATION),
 )
 print(f"Read with it: python 07_draw_digit.py --model {common.display_path(adapted_path)}")
 print(

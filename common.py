@@ -16,6 +16,7 @@ A mistake in the input raises `UserError`: course.py prints it as one line.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import keras
@@ -30,6 +31,13 @@ DEFAULT_SEED = 42
 QUICK_TRAIN_SIZE = 2000  # training images in --quick mode
 QUICK_TEST_SIZE = 500  # test images in --quick mode
 QUICK_EPOCHS = 1  # epochs in --quick mode unless --epochs says otherwise
+
+
+def running_in_notebook():
+    """True inside a Jupyter kernel: JupyterLab, Notebook, VS Code's interactive window, Colab."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython else None
+    return shell is not None and hasattr(shell, "kernel")
 
 
 class UserError(Exception):

@@ -229,11 +229,12 @@ def center_by_mass(digit, field_size=FIELD_SIZE):
     return field
 
 
-def clean_ink(gray, path):
-    """Steps 2-4: light ink on black, with the paper and its noise removed."""
+def clean_ink(gray):
+    """Steps 2-4: light ink on black, with the paper and its noise removed; a UserError if no
+    ink is left (the caller names the image)."""
     ink = suppress_noise(remove_background(make_ink_light(gray)))
     if not ink.any():
-        raise UserError(f"{path}: no ink found (a blank page?)")
+        raise UserError("no ink found (a blank page?)")
     return ink
 
 

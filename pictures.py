@@ -6,7 +6,7 @@
   filters, and the feature maps they make of one image.
 
 Both draw with Matplotlib alone (no Graphviz to install) and return the figure; the lessons
-save it with `course.save_figure`. Each function takes what it draws as parameters, so it
+save it with `outputs.save_figure`. Each function takes what it draws as parameters, so it
 can be copied into coursework with its imports.
 """
 

@@ -28,6 +28,7 @@ import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
 import handwriting  # noqa: E402
+import outputs  # noqa: E402
 
 
 def naive_input(path):
@@ -45,12 +46,12 @@ def main():
         action="append",
         help="a saved model; repeat to average several (default: the best one in outputs/)",
     )
-    parser.add_argument("--out", type=Path, default=course.DEFAULT_OUT_DIR)
+    parser.add_argument("--out", type=Path, default=outputs.DEFAULT_OUT_DIR)
     args = parser.parse_args()
     course.show_user_errors_as_one_line()
 
-    model_paths = args.model or [course.best_saved_model(args.out)]
-    models = [course.load_saved_model(path) for path in model_paths]
+    model_paths = args.model or [outputs.best_saved_model(args.out)]
+    models = [outputs.load_saved_model(path) for path in model_paths]
     samples = [
         (path, int(path.parent.name))
         for path in sorted(args.folder.glob("[0-9]/*"))
@@ -62,7 +63,7 @@ def main():
     prepared, naive = [], []
     for path, _ in samples:
         gray = handwriting.load_grayscale(path)
-        prepared.append(handwriting.prepare_digit(handwriting.clean_ink(gray, path)))
+        prepared.append(handwriting.prepare_digit(handwriting.clean_ink(gray)))
         naive.append(naive_input(path))
     labels = np.array([label for _, label in samples])
     probabilities = {}

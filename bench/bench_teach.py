@@ -27,6 +27,8 @@ from pathlib import Path
 
 from lesson_runs import PROJECT_DIR, run_lesson
 
+import outputs
+
 LESSON = PROJECT_DIR / "08_teach_handwriting.py"
 DEFAULT_OWN_DIGITS = PROJECT_DIR.parent / "shared" / "data" / "own_digits"
 RESULTS = PROJECT_DIR / "bench" / "results" / "teach.json"
@@ -68,7 +70,7 @@ def adapt(adapt_folder, test_folder, args, seed, epochs=None):
     the lesson's own EPOCHS."""
     flags = [adapt_folder, "--test", test_folder, "--model", args.model, "--seed", seed]
     flags += [] if epochs is None else ["--epochs", epochs]
-    record, _, _, wall = run_lesson(LESSON, *flags, data=args.data, records="adaptation")
+    record, _, _, wall = run_lesson(LESSON, *flags, data=args.data, records=outputs.ADAPTATION)
     return {**record, "wall_seconds": round(wall, 1)}
 
 

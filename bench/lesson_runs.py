@@ -13,9 +13,13 @@ import time
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_DIR))
+import course  # noqa: E402, F401  (Keras started quietly, before outputs imports it)
+
+import outputs  # noqa: E402  (the outputs folder's layout)
 
 
-def run_lesson(script, *flags, data=None, out=None, environment=None, records="metrics"):
+def run_lesson(script, *flags, data=None, out=None, environment=None, records=outputs.METRICS):
     """Run a lesson script in a fresh process with `flags` (and `--data`), its outputs in
     `out` or else a temporary folder. Returns its metrics (with the `name` it saved them
     under; `records` names their folder), its training history (None if it saved none),
@@ -36,6 +40,6 @@ def run_lesson(script, *flags, data=None, out=None, environment=None, records="m
             sys.exit(f"error: {shlex.join(command)} failed:\n{result.stderr[-2000:]}")
         (metrics_file,) = (out / records).glob("*.json")  # one lesson, one set of numbers
         metrics = {"name": metrics_file.stem, **json.loads(metrics_file.read_text())}
-        history_file = out / "history" / metrics_file.name
+        history_file = out / outputs.HISTORY / metrics_file.name
         history = json.loads(history_file.read_text()) if history_file.is_file() else None
     return metrics, history, result.stdout, wall

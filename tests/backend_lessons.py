@@ -26,6 +26,8 @@ from conftest import (
 from digits import canvas_png
 from drawing_page import start_page_server
 
+import outputs
+
 BANNER = re.compile(r"^Python [\d.]+ \| Keras [\d.]+ \| (\w+) \S+ \| trains on: (.+)$")
 LOG_WALL = re.compile(r"I0000|oneDNN|absl::InitializeLog|cuda drivers|Traceback|Warning")
 TTA_COPIES = 1  # lesson 05's test-time augmentation, kept short
@@ -38,7 +40,7 @@ class LessonsOnABackend:
         return run_script(script, *arguments, env={"KERAS_BACKEND": backend or self.backend})
 
     @pytest.fixture(scope="class")
-    def outputs(self, mnist_npz, tmp_path_factory):
+    def trained(self, mnist_npz, tmp_path_factory):
         """One output folder where lessons 00-03 and 05 ran once in quick mode on this
         backend: (folder, {lesson: result})."""
         out = tmp_path_factory.mktemp(f"outputs_{self.backend}")
@@ -58,8 +60,8 @@ class LessonsOnABackend:
         assert not LOG_WALL.search(result.stderr), result.stderr
 
     @pytest.mark.parametrize("name", [*TRAINING_LESSONS, "05_best_cnn"])
-    def test_a_training_lesson(self, name, outputs, mnist_arrays, capsys):
-        out, results = outputs
+    def test_a_training_lesson(self, name, trained, mnist_arrays, capsys):
+        out, results = trained
         result = results[name]
         assert result.returncode == 0, result.stderr
         self.check_quiet_start(result)
@@ -71,25 +73,25 @@ class LessonsOnABackend:
         assert metrics["backend"] == self.backend
         assert metrics["steps_per_execution"] == 1
 
-    def test_lesson_00(self, outputs):
-        _, results = outputs
+    def test_lesson_00(self, trained):
+        _, results = trained
         result = results["00_load_data"]
         assert result.returncode == 0, result.stderr
         self.check_quiet_start(result)
         assert "total    600    200" in result.stdout
 
-    def test_the_same_seed_prints_the_same_numbers(self, outputs, mnist_npz, tmp_path):
-        out, _ = outputs
+    def test_the_same_seed_prints_the_same_numbers(self, trained, mnist_npz, tmp_path):
+        out, _ = trained
         again = self.run("01_mlp_baseline.py", "--quick", "--data", mnist_npz, "--out", tmp_path)
         assert again.returncode == 0, again.stderr
-        for folder in ("metrics", "history"):
+        for folder in (outputs.METRICS, outputs.HISTORY):
             first = json.loads((out / folder / "01_mlp_baseline.json").read_text())
             second = json.loads((tmp_path / folder / "01_mlp_baseline.json").read_text())
             first.pop("train_seconds", None), second.pop("train_seconds", None)
             assert first == second
 
-    def test_lesson_04_reads_this_backends_models_and_so_does_tensorflow(self, outputs, mnist_npz):
-        out, _ = outputs
+    def test_lesson_04_reads_this_backends_models_and_so_does_tensorflow(self, trained, mnist_npz):
+        out, _ = trained
         for backend in (self.backend, "tensorflow"):
             result = self.run(
                 "04_analyze_errors.py", "--out", out, "--data", mnist_npz, backend=backend
@@ -98,10 +100,10 @@ class LessonsOnABackend:
             assert "## Mistakes of " in result.stdout and "Misclassified: " in result.stdout
 
     def test_lesson_06_reads_a_model_from_tensorflow_and_one_from_this_backend(
-        self, outputs, digit_model, tmp_path
+        self, trained, digit_model, tmp_path
     ):
-        out, _ = outputs
-        trained_here = out / "models" / "02_simple_cnn.keras"
+        out, _ = trained
+        trained_here = out / outputs.MODELS / "02_simple_cnn.keras"
         for model, backend in [(digit_model, self.backend), (trained_here, "tensorflow")]:
             result = self.run(
                 "06_predict_digit.py", "--model", model, "--out", tmp_path, backend=backend
@@ -110,7 +112,7 @@ class LessonsOnABackend:
             assert re.search(r"^samples/photo_of_a_3\.jpg: \d \(", result.stdout, re.M)
             if model == digit_model:  # it reads the sample photo right, here as everywhere
                 assert "samples/photo_of_a_3.jpg: 3 (" in result.stdout
-        assert_png(tmp_path / "figures" / "06_step5_centred.png")
+        assert_png(tmp_path / outputs.FIGURES / "06_step5_centred.png")
 
     def test_lesson_07_serves_a_model_from_tensorflow(self, digit_model, tmp_path):
         process, url = start_page_server(
@@ -126,10 +128,10 @@ class LessonsOnABackend:
             process.wait()
 
     def test_lesson_08_adapts_this_backends_cnn_and_tensorflow_reads_it(
-        self, outputs, mnist_npz, tmp_path
+        self, trained, mnist_npz, tmp_path
     ):
-        out, _ = outputs
-        trained_here = out / "models" / "02_simple_cnn.keras"
+        out, _ = trained
+        trained_here = out / outputs.MODELS / "02_simple_cnn.keras"
         result = self.run(
             "08_teach_handwriting.py",
             "--quick",
@@ -144,7 +146,9 @@ class LessonsOnABackend:
         )
         assert result.returncode == 0, result.stderr
         self.check_quiet_start(result)
-        record = json.loads((tmp_path / "adaptation" / "08_teach_handwriting.json").read_text())
+        record = json.loads(
+            (tmp_path / outputs.ADAPTATION / "08_teach_handwriting.json").read_text()
+        )
         assert record["adapt_images"] == 24 and record["epochs"] == 1
-        adapted = keras.models.load_model(tmp_path / "models" / "08_teach_handwriting.keras")
+        adapted = keras.models.load_model(tmp_path / outputs.MODELS / "08_teach_handwriting.keras")
         assert adapted.input_shape == (None, 28, 28, 1)

@@ -20,6 +20,7 @@ import digits  # noqa: E402
 import keras  # noqa: E402
 
 import common  # noqa: E402
+import outputs  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -140,7 +141,7 @@ def check_lesson_outputs(result, out, name, mnist_arrays, input_shape, capsys, t
     x_test, y_test = mnist_arrays["x_test"], mnist_arrays["y_test"]
     assert int(match.group(3)) == len(y_test)
 
-    metrics = json.loads((out / "metrics" / f"{name}.json").read_text())
+    metrics = json.loads((out / outputs.METRICS / f"{name}.json").read_text())
     for key, kind in METRIC_TYPES.items():
         assert isinstance(metrics[key], kind), (key, metrics[key])
     assert metrics["misclassified"] == int(match.group(2))
@@ -148,16 +149,16 @@ def check_lesson_outputs(result, out, name, mnist_arrays, input_shape, capsys, t
     assert metrics["epochs"] == common.QUICK_EPOCHS and metrics["quick"] is True
     assert metrics["train_seconds"] > 0
 
-    history = json.loads((out / "history" / f"{name}.json").read_text())
+    history = json.loads((out / outputs.HISTORY / f"{name}.json").read_text())
     for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
         assert len(history[key]) == metrics["epochs"]
-    assert_png(out / "figures" / f"{name}_curves.png")
-    assert_png(out / "figures" / f"{name}_model.png")  # the model as a diagram
+    assert_png(out / outputs.FIGURES / f"{name}_curves.png")
+    assert_png(out / outputs.FIGURES / f"{name}_model.png")  # the model as a diagram
     if name.startswith(("02_", "03_")):  # what the first convolutional layer learned
-        assert_png(out / "figures" / f"{name}_filters.png")
+        assert_png(out / outputs.FIGURES / f"{name}_filters.png")
 
     # The saved model reloads and predicts exactly what the lesson reported.
-    model = keras.models.load_model(out / "models" / f"{name}.keras")
+    model = keras.models.load_model(out / outputs.MODELS / f"{name}.keras")
     assert model.input_shape == (None, *input_shape)
     assert model.output_shape == (None, common.NUM_CLASSES)
     images = common.scale_pixels(x_test).reshape(len(x_test), *input_shape)

@@ -12,6 +12,7 @@ import pytest
 from conftest import PROJECT_DIR
 
 import common
+import outputs
 
 # %% Loading: every format gives back exactly the arrays that went in
 
@@ -246,7 +247,7 @@ def test_same_seed_same_numbers(mnist_arrays):
 def test_display_path_works_from_where_the_lesson_started(monkeypatch, tmp_path):
     """Relative to the folder the student is in when the path lies below it, through `..`
     within the course's folder (a notebook in notebooks/), else in full."""
-    saved = common.PROJECT_DIR / "outputs" / "models" / "a.keras"
+    saved = common.PROJECT_DIR / "outputs" / outputs.MODELS / "a.keras"
     monkeypatch.chdir(common.PROJECT_DIR)
     assert common.display_path(saved) == "outputs/models/a.keras"
     monkeypatch.chdir(common.PROJECT_DIR / "notebooks")

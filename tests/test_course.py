@@ -7,8 +7,6 @@ training went on. course.py stops the program from a signal handler instead. The
 send Ctrl-C at chosen points, so that none depends on timing.
 """
 
-import course
-
 import hashlib
 import json
 import signal
@@ -21,57 +19,62 @@ import pytest
 from conftest import PROJECT_DIR, run_script
 
 import common
+import options
+import outputs
 
 # %% Command line
 
 
 def test_quick_means_one_epoch_unless_told_otherwise():
-    parser = course.lesson_parser("test", epochs=10, batch_size=200)
-    assert course.parse_args(parser, argv=[]).epochs == 10
-    assert course.parse_args(parser, argv=["--quick"]).epochs == common.QUICK_EPOCHS
-    assert course.parse_args(parser, argv=["--quick", "--epochs", "3"]).epochs == 3
-    assert course.parse_args(parser, argv=["--batch-size", "64"]).batch_size == 64
+    parser = options.lesson_parser("test", epochs=10, batch_size=200)
+    assert options.parse(parser, argv=[]).epochs == 10
+    assert options.parse(parser, argv=["--quick"]).epochs == common.QUICK_EPOCHS
+    assert options.parse(parser, argv=["--quick", "--epochs", "3"]).epochs == 3
+    assert options.parse(parser, argv=["--batch-size", "64"]).batch_size == 64
 
 
 @pytest.mark.parametrize("arguments", [["--epochs", "0"], ["--batch-size", "-1"]])
 def test_nonsense_numbers_are_refused(arguments, capsys):
-    parser = course.lesson_parser("test", epochs=10, batch_size=200)
+    parser = options.lesson_parser("test", epochs=10, batch_size=200)
     with pytest.raises(SystemExit) as raised:
-        course.parse_args(parser, argv=arguments)
+        options.parse(parser, argv=arguments)
     assert raised.value.code == 2
     assert "must be at least 1" in capsys.readouterr().err
 
 
 def test_a_variant_sets_the_defaults_that_the_options_can_override():
-    variants = {"slides": (7, 200, True), "deitel": (5, 64, False)}
-    parser = course.lesson_parser("test", variants=variants)
-    args = course.parse_args(parser, argv=[])
+    recipes = {
+        "slides": {"epochs": 7, "batch_size": 200, "schedule": True},
+        "deitel": {"epochs": 5, "batch_size": 64, "schedule": False},
+    }
+    parser = options.lesson_parser("test", recipes=recipes)
+    args = options.parse(parser, argv=[])
     assert (args.variant, args.epochs, args.batch_size) == ("slides", 7, 200)
-    args = course.parse_args(parser, argv=["--variant", "deitel"])
+    args = options.parse(parser, argv=["--variant", "deitel"])
     assert (args.variant, args.epochs, args.batch_size) == ("deitel", 5, 64)
-    args = course.parse_args(parser, argv=["--variant", "deitel", "--epochs", "2", "--quick"])
+    args = options.parse(parser, argv=["--variant", "deitel", "--epochs", "2", "--quick"])
     assert (args.epochs, args.batch_size) == (2, 64)
-    assert course.parse_args(parser, argv=["--variant", "deitel", "--quick"]).epochs == 1
+    assert options.parse(parser, argv=["--variant", "deitel", "--quick"]).epochs == 1
 
 
 def test_a_lessons_own_options():
-    options = {
+    own = {
         "images": {"nargs": "*", "default": ["samples"]},
-        "--tta": {"type": course.zero_or_more, "metavar": "N"},
+        "--tta": {"type": options.zero_or_more, "metavar": "N"},
         "--no-schedule": {"action": "store_true"},
     }
-    parser = course.lesson_parser("test", options=options, uses_mnist=False)
-    args = course.parse_args(parser, argv=["a.png", "b.png", "--tta", "0", "--no-schedule"])
+    parser = options.lesson_parser("test", options=own, uses_mnist=False)
+    args = options.parse(parser, argv=["a.png", "b.png", "--tta", "0", "--no-schedule"])
     assert (args.images, args.tta, args.no_schedule) == (["a.png", "b.png"], 0, True)
-    args = course.parse_args(parser, argv=[])
+    args = options.parse(parser, argv=[])
     assert (args.images, args.tta, args.no_schedule) == (["samples"], None, False)
     assert not hasattr(args, "seed") and not hasattr(args, "epochs")
 
 
 def test_a_count_below_zero_is_refused(capsys):
-    parser = course.lesson_parser("test", options={"--tta": {"type": course.zero_or_more}})
+    parser = options.lesson_parser("test", options={"--tta": {"type": options.zero_or_more}})
     with pytest.raises(SystemExit) as raised:
-        course.parse_args(parser, argv=["--tta", "-1"])
+        options.parse(parser, argv=["--tta", "-1"])
     assert raised.value.code == 2
     assert "argument --tta: must be 0 or more, not '-1'" in capsys.readouterr().err
 
@@ -81,9 +84,9 @@ def test_a_count_below_zero_is_refused(capsys):
 
 def test_failed_json_save_keeps_the_old_file(tmp_path):
     path = tmp_path / "metrics.json"
-    course.save_json({"test_error_percent": 1.0}, path)
+    outputs.save_json({"test_error_percent": 1.0}, path)
     with pytest.raises(TypeError):
-        course.save_json({"not serializable": object()}, path)
+        outputs.save_json({"not serializable": object()}, path)
     assert json.loads(path.read_text()) == {"test_error_percent": 1.0}
     assert [file.name for file in tmp_path.iterdir()] == ["metrics.json"]
 
@@ -91,7 +94,7 @@ def test_failed_json_save_keeps_the_old_file(tmp_path):
 def test_failed_model_save_keeps_the_old_model(tmp_path, monkeypatch):
     model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(2)])
     path = tmp_path / "model.keras"
-    course.save_model(model, path)
+    outputs.save_model(model, path)
     before = path.read_bytes()
 
     def interrupted(self, filepath, *args, **kwargs):
@@ -101,7 +104,7 @@ def test_failed_model_save_keeps_the_old_model(tmp_path, monkeypatch):
 
     monkeypatch.setattr(keras.Model, "save", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        course.save_model(model, path)
+        outputs.save_model(model, path)
     assert path.read_bytes() == before
     assert [file.name for file in tmp_path.iterdir()] == ["model.keras"]
     monkeypatch.undo()
@@ -113,38 +116,37 @@ def test_unwritable_output_folder_is_a_user_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
 
-    class Arguments:
-        out = blocker / "outputs"
-
-    with pytest.raises(course.UserError, match="choose another with --out"):
-        course.output_dir(Arguments())
+    with pytest.raises(common.UserError, match="choose another with --out"):
+        outputs.folder(blocker / "outputs")
 
 
 # %% Saved models: finding and loading them
 
 
 def test_no_saved_model_says_which_lesson_to_run(tmp_path):
-    with pytest.raises(course.UserError, match="no saved model in .*run 01_mlp_baseline.py"):
-        course.best_saved_model(tmp_path)
+    with pytest.raises(common.UserError, match="no saved model in .*run 01_mlp_baseline.py"):
+        outputs.best_saved_model(tmp_path)
 
 
 def test_missing_or_broken_model_file_is_a_user_error(tmp_path):
-    with pytest.raises(course.UserError, match="does not exist: name a saved .keras model"):
-        course.load_saved_model(tmp_path / "missing.keras")
+    with pytest.raises(common.UserError, match="does not exist: name a saved .keras model"):
+        outputs.load_saved_model(tmp_path / "missing.keras")
     broken = tmp_path / "broken.keras"
     broken.write_bytes(b"not a model")
-    with pytest.raises(course.UserError, match="is not a readable Keras model"):
-        course.load_saved_model(broken)
+    with pytest.raises(common.UserError, match="is not a readable Keras model"):
+        outputs.load_saved_model(broken)
 
 
 def test_the_best_saved_model_has_the_lowest_test_error(tmp_path):
-    (tmp_path / "metrics").mkdir()
-    (tmp_path / "models").mkdir()
+    (tmp_path / outputs.METRICS).mkdir()
+    (tmp_path / outputs.MODELS).mkdir()
     for name, error in [("01_mlp_baseline", 1.8), ("02_simple_cnn", 1.0), ("03_large_cnn", 1.2)]:
-        course.save_json({"test_error_percent": error}, tmp_path / "metrics" / f"{name}.json")
-        (tmp_path / "models" / f"{name}.keras").write_bytes(b"")
-    (tmp_path / "models" / "02_simple_cnn.keras").unlink()  # metrics without a model: skipped
-    assert course.best_saved_model(tmp_path) == tmp_path / "models" / "03_large_cnn.keras"
+        outputs.save_json(
+            {"test_error_percent": error}, tmp_path / outputs.METRICS / f"{name}.json"
+        )
+        (tmp_path / outputs.MODELS / f"{name}.keras").write_bytes(b"")
+    (tmp_path / outputs.MODELS / "02_simple_cnn.keras").unlink()  # metrics without a model: skipped
+    assert outputs.best_saved_model(tmp_path) == tmp_path / outputs.MODELS / "03_large_cnn.keras"
 
 
 # %% Ctrl-C
@@ -159,7 +161,11 @@ def sha256(path):
 def test_interrupted_training_keeps_the_previous_model(tmp_path, mnist_npz):
     """Ctrl-C in the middle of training: one line, status 130, the earlier run's files as
     they were."""
-    for folder, suffix in [("models", ".keras"), ("metrics", ".json"), ("history", ".json")]:
+    for folder, suffix in [
+        (outputs.MODELS, ".keras"),
+        (outputs.METRICS, ".json"),
+        (outputs.HISTORY, ".json"),
+    ]:
         (tmp_path / folder).mkdir()
         (tmp_path / folder / f"01_mlp_baseline{suffix}").write_text(f"an earlier run's {folder}")
     saved = {path: sha256(path) for path in tmp_path.rglob("*") if path.is_file()}
@@ -187,7 +193,7 @@ def test_interrupted_training_keeps_the_previous_model(tmp_path, mnist_npz):
     after = {path: sha256(path) for path in tmp_path.rglob("*") if path.is_file()}
     assert {path: after.get(path) for path in saved} == saved
     # Nothing else was saved but the figure drawn before training (the model's diagram).
-    assert {path.parent.name for path in set(after) - set(saved)} <= {"figures"}
+    assert {path.parent.name for path in set(after) - set(saved)} <= {outputs.FIGURES}
 
 
 # Python code that starts as a lesson does, then gets Ctrl-C at a chosen point.
@@ -213,12 +219,13 @@ import os, signal, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 import course
+import outputs
 
 arguments, sys.argv[1:] = sys.argv[1:], []
 course.start("a lesson", uses_mnist=False)  # as every lesson does
 
 path = Path(arguments[1])
-with course._replaced_atomically(path) as temporary:
+with outputs.replaced_atomically(path) as temporary:
     temporary.write_text("first half, ")
     os.kill(os.getpid(), signal.SIGINT)
     for _ in range(1000):
@@ -267,7 +274,7 @@ def test_options_are_never_abbreviated(mnist_npz, tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "unrecognized arguments: --epoch 2" in result.stderr
     assert "did you mean --epochs?" in result.stderr
-    assert not (tmp_path / "models").exists()
+    assert not (tmp_path / outputs.MODELS).exists()
 
 
 def test_help_reads_as_a_command_line():
@@ -292,7 +299,7 @@ Run:
 
 Expected: a number.
 """
-    assert course.terminal_description(header) == (
+    assert options.terminal_description(header) == (
         "Lesson 9 - A test\n\nOne line,\nand its second line.\n\nRun:\n"
         "    python 09_test.py --quick   # fast\n\nExpected: a number."
     )
@@ -300,25 +307,25 @@ Expected: a number.
 
 def write_stage(out, name, error, quick):
     """A saved stage as lessons 01-05 leave it: a model file and its metrics."""
-    (out / "models").mkdir(parents=True, exist_ok=True)
-    (out / "metrics").mkdir(exist_ok=True)
-    (out / "models" / f"{name}.keras").write_bytes(b"a model")
+    (out / outputs.MODELS).mkdir(parents=True, exist_ok=True)
+    (out / outputs.METRICS).mkdir(exist_ok=True)
+    (out / outputs.MODELS / f"{name}.keras").write_bytes(b"a model")
     record = {"test_error_percent": error, "test_images": 500 if quick else 10000, "quick": quick}
-    (out / "metrics" / f"{name}.json").write_text(json.dumps(record))
+    (out / outputs.METRICS / f"{name}.json").write_text(json.dumps(record))
 
 
 def test_the_best_saved_model_is_one_trained_on_the_full_data(tmp_path):
     write_stage(tmp_path, "02_simple_cnn", 0.5, quick=True)
     write_stage(tmp_path, "01_mlp_baseline", 1.8, quick=False)
     write_stage(tmp_path, "03_large_cnn_deitel", 0.2, quick=True)
-    best = course.best_saved_model(tmp_path)
-    assert best == tmp_path / "models" / "01_mlp_baseline.keras"
-    assert course.quick_model_note(best) == ""
+    best = outputs.best_saved_model(tmp_path)
+    assert best == tmp_path / outputs.MODELS / "01_mlp_baseline.keras"
+    assert outputs.quick_model_note(best) == ""
     # Only quick models: the best of them, named as quick, with the lesson that trains it.
-    (tmp_path / "models" / "01_mlp_baseline.keras").unlink()
-    best = course.best_saved_model(tmp_path)
-    assert best == tmp_path / "models" / "03_large_cnn_deitel.keras"
-    assert course.quick_model_note(best) == (
+    (tmp_path / outputs.MODELS / "01_mlp_baseline.keras").unlink()
+    best = outputs.best_saved_model(tmp_path)
+    assert best == tmp_path / outputs.MODELS / "03_large_cnn_deitel.keras"
+    assert outputs.quick_model_note(best) == (
         " (trained with --quick on 2000 images: 0.20% test error; for a real one run python "
         "03_large_cnn.py)"
     )

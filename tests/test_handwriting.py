@@ -118,7 +118,7 @@ def test_a_photo_is_prepared_like_mnist(tmp_path, digit):
     path = tmp_path / f"{digit}.jpg"
     photo_of(str(digit), seed=digit).save(path)
     gray = handwriting.load_grayscale(path)
-    prepared = handwriting.prepare_digit(handwriting.clean_ink(gray, path))
+    prepared = handwriting.prepare_digit(handwriting.clean_ink(gray))
     assert prepared.shape == (28, 28) and prepared.dtype == np.float32
     rows, columns = np.flatnonzero(prepared.max(axis=1)), np.flatnonzero(prepared.max(axis=0))
     assert max(rows[-1] - rows[0], columns[-1] - columns[0]) + 1 <= 20  # fits the 20x20 box
@@ -147,7 +147,7 @@ def test_transparent_and_palette_images(tmp_path):
     glyph.convert("P").save(tmp_path / "palette.png")
     for name in ("transparent.png", "white.png", "palette.png"):
         prepared = handwriting.prepare_digit(
-            handwriting.clean_ink(handwriting.load_grayscale(tmp_path / name), name)
+            handwriting.clean_ink(handwriting.load_grayscale(tmp_path / name))
         )
         assert shape_correlation(prepared, mnist_reference(3)) > 0.7, name
 
@@ -198,7 +198,7 @@ def test_thick_strokes_stay_solid_and_are_read(side, brush, dark_on_light, digit
     model = keras.models.load_model(digit_model)
     for digit in (0, 4, 8):
         gray = paint_drawing(digit, side, brush, dark_on_light)
-        ink = handwriting.clean_ink(gray, "drawing")
+        ink = handwriting.clean_ink(gray)
         middle, edge = middle_and_edge(ink)
         assert middle >= edge, (digit, middle, edge)
         prepared = handwriting.prepare_digit(ink)
@@ -212,7 +212,7 @@ def test_uneven_light_is_still_removed_around_thick_strokes(tmp_path):
     """A thick marker on a photo lit from one side: solid strokes, and no paper left."""
     path = tmp_path / "marker.jpg"
     photo_of("8", width=9).save(path)
-    ink = handwriting.clean_ink(handwriting.load_grayscale(path), path)
+    ink = handwriting.clean_ink(handwriting.load_grayscale(path))
     assert ink[:, : int(0.6 * ink.shape[1])].max() == 0.0
     middle, edge = middle_and_edge(ink)
     assert middle >= edge
@@ -238,7 +238,7 @@ def test_the_drawn_numbers_are_the_hard_cases(tmp_path):
     inks = {}
     for name, (text, options) in NUMBERS.items():
         gray = np.asarray(written_number(text, **options), dtype=np.float32) / 255
-        inks[name] = handwriting.clean_ink(gray, name)
+        inks[name] = handwriting.clean_ink(gray)
     assert column_groups(inks["slanted_tight"]) < 4 and blob_count(inks["slanted_tight"]) == 4
     assert blob_count(inks["detached_bar"]) == 5 and column_groups(inks["detached_bar"]) == 4
     assert blob_count(inks["touching"]) == 1

@@ -5,6 +5,8 @@ import re
 import numpy as np
 from conftest import assert_clean_failure, assert_png, run_script
 
+import outputs
+
 
 def test_lesson_00_quick(tmp_path, mnist_npz):
     result = run_script("00_load_data.py", "--quick", "--data", mnist_npz, "--out", tmp_path)
@@ -16,7 +18,7 @@ def test_lesson_00_quick(tmp_path, mnist_npz):
     assert "flatten_images (dense networks)    shape (600, 784)" in output
     assert "one_hot_encode" in output and "(600, 10)" in output
     for name in ("00_first_four_digits.png", "00_random_digits.png"):
-        assert_png(tmp_path / "figures" / name)
+        assert_png(tmp_path / outputs.FIGURES / name)
         assert f"Saved figure: {tmp_path / 'figures' / name}" in output
     assert f"Source: {mnist_npz}" in output
 

@@ -5,6 +5,8 @@ import keras
 import numpy as np
 from conftest import check_lesson_outputs, run_script
 
+import outputs
+
 
 def test_best_cnn_quick_with_tta(tmp_path, mnist_npz, mnist_arrays, capsys):
     result = run_script(
@@ -28,7 +30,7 @@ def test_best_cnn_quick_with_tta(tmp_path, mnist_npz, mnist_arrays, capsys):
 
     # The augmentation samples the nearest pixel: every augmented pixel is a pixel of the
     # original image or empty background, so the strokes are not blurred.
-    model = keras.models.load_model(tmp_path / "models" / "05_best_cnn.keras")
+    model = keras.models.load_model(tmp_path / outputs.MODELS / "05_best_cnn.keras")
     images = mnist_arrays["x_test"][:16, :, :, np.newaxis].astype("float32") / 255
     augmented = np.asarray(model.get_layer("augmentation")(images, training=True))
     assert not np.allclose(augmented, images)  # it did move the digits

@@ -10,6 +10,8 @@ from conftest import PROJECT_DIR, assert_clean_failure, assert_png, run_script
 from digits import NUMBERS, photo_of, written_number
 from PIL import Image, ImageDraw, ImageFont
 
+import outputs
+
 STEP_FIGURES = [
     "06_step1_grey.png",
     "06_step2_ink.png",
@@ -27,7 +29,7 @@ def test_the_steps_are_shown_on_the_sample_photo_and_the_samples_read(tmp_path, 
     headings = [line for line in lines if line.startswith("## Step")]
     assert len(headings) == len(STEP_FIGURES)
     for name in STEP_FIGURES:
-        assert_png(tmp_path / "figures" / name)
+        assert_png(tmp_path / outputs.FIGURES / name)
         assert f"Saved figure: {tmp_path / 'figures' / name}" in lines
     assert "photo_of_a_3.jpg: 3 (" in result.stdout
     # Then, with no image named, the two samples, each with its figure (started in "/",
@@ -35,7 +37,7 @@ def test_the_steps_are_shown_on_the_sample_photo_and_the_samples_read(tmp_path, 
     samples = PROJECT_DIR / "samples"
     assert any(line.startswith(f"{samples / 'photo_of_a_3.jpg'}: 3 (") for line in lines)
     assert any(line.startswith(f"{samples / 'drawing_of_a_7.png'}: 7 (") for line in lines)
-    assert_png(tmp_path / "figures" / "06_drawing_of_a_7.png")
+    assert_png(tmp_path / outputs.FIGURES / "06_drawing_of_a_7.png")
 
 
 def test_reads_photos_and_drawings_and_names_an_image_without_ink(tmp_path, digit_model):
@@ -62,7 +64,7 @@ def test_reads_photos_and_drawings_and_names_an_image_without_ink(tmp_path, digi
     for digit in range(10):
         assert f"photo_{digit}.jpg: {digit} (" in result.stdout, result.stdout
     assert "drawing_5.png: 5 (" in result.stdout
-    assert_png(tmp_path / "figures" / "06_photo_7.png")
+    assert_png(tmp_path / outputs.FIGURES / "06_photo_7.png")
     assert "Traceback" not in result.stderr
     errors = result.stderr.strip().splitlines()
     assert len(errors) == 1 and "blank.png: no ink found" in errors[0], result.stderr
@@ -95,19 +97,19 @@ def test_a_bad_image_ends_the_lesson_before_the_walkthrough(tmp_path, digit_mode
     )
     assert_clean_failure(result, expected)
     assert "## Step" not in result.stdout and "Model:" not in result.stdout
-    assert not (out / "figures").exists()
+    assert not (out / outputs.FIGURES).exists()
 
 
 def test_a_quick_model_is_named_as_one(tmp_path, mnist_npz):
     """With only a --quick model saved, lesson 6 takes it and says so in the same line."""
     trained = run_script("01_mlp_baseline.py", "--quick", "--data", mnist_npz, "--out", tmp_path)
     assert trained.returncode == 0, trained.stderr
-    error = json.loads((tmp_path / "metrics" / "01_mlp_baseline.json").read_text())
+    error = json.loads((tmp_path / outputs.METRICS / "01_mlp_baseline.json").read_text())
     result = run_script("06_predict_digit.py", "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     model_line = next(line for line in result.stdout.splitlines() if line.startswith("Model:"))
     assert model_line == (
-        f"Model: {tmp_path / 'models' / '01_mlp_baseline.keras'} (trained with --quick on 2000 "
+        f"Model: {outputs.model_path(tmp_path, '01_mlp_baseline')} (trained with --quick on 2000 "
         f"images: {error['test_error_percent']:.2f}% test error; for a real one run python "
         "01_mlp_baseline.py)"
     )
@@ -131,7 +133,7 @@ def test_paths_are_printed_for_the_folder_the_student_is_in(tmp_path, digit_mode
     assert result.returncode == 0, result.stderr
     assert "Saved figure: results/figures/06_step1_grey.png" in result.stdout.splitlines()
     assert f"Model: {digit_model}" in result.stdout  # not below the folder: in full
-    assert (tmp_path / "results" / "figures" / "06_step1_grey.png").is_file()
+    assert (tmp_path / "results" / outputs.FIGURES / "06_step1_grey.png").is_file()
 
 
 def test_json_output(tmp_path, digit_model):

@@ -12,6 +12,8 @@ from conftest import assert_clean_failure, assert_png, run_script
 from digits import canvas_png
 from drawing_page import start_page_server
 
+import outputs
+
 NAME = "08_teach_handwriting"
 # In quick mode the MNIST-like test set has 200 images: the careful way may cost at most
 # two points (4 images) on it, the naive way is seen to cost more.
@@ -42,7 +44,7 @@ def test_the_new_styles_are_read_better_and_mnist_pays_little(adapted):
     result, out, _ = adapted
     assert result.returncode == 0, result.stderr
     assert result.stderr == "", result.stderr
-    record = json.loads((out / "adaptation" / f"{NAME}.json").read_text())
+    record = json.loads((out / outputs.ADAPTATION / f"{NAME}.json").read_text())
     accuracy, errors = record["held_out_accuracy"], record["mnist_test_error_percent"]
     assert record["held_out_source"] == "the same styles, drawn with other strokes"
     assert record["adapt_images"] == record["held_out_images"] == 24
@@ -59,27 +61,27 @@ def test_the_new_styles_are_read_better_and_mnist_pays_little(adapted):
         f"{errors['careful']:.2f}% (the naive way: {errors['naive']:.2f}%)"
     )
     for figure in ("before_after", "misread_before"):
-        assert_png(out / "figures" / f"{NAME}_{figure}.png")
+        assert_png(out / outputs.FIGURES / f"{NAME}_{figure}.png")
 
 
 def test_the_original_model_is_untouched_and_the_adapted_one_has_its_own_name(adapted, digit_model):
     result, out, original_hash = adapted
     assert file_hash(digit_model) == original_hash
-    assert (out / "models" / f"{NAME}.keras").is_file()
-    assert f"Read with it: python 07_draw_digit.py --model {out / 'models' / NAME}.keras" in (
+    assert (out / outputs.MODELS / f"{NAME}.keras").is_file()
+    assert f"Read with it: python 07_draw_digit.py --model {outputs.model_path(out, NAME)}" in (
         result.stdout
     )
     # Lesson 6 reads with the adapted model; lesson 8's default stays the best MNIST model.
-    assert not (out / "metrics").exists()
+    assert not (out / outputs.METRICS).exists()
     reading = run_script(
-        "06_predict_digit.py", "--model", out / "models" / f"{NAME}.keras", "--out", out
+        "06_predict_digit.py", "--model", out / outputs.MODELS / f"{NAME}.keras", "--out", out
     )
     assert reading.returncode == 0, reading.stderr
 
 
 def test_adapting_its_own_output_again_is_refused(adapted, mnist_npz):
     _, out, _ = adapted
-    adapted_model = out / "models" / f"{NAME}.keras"
+    adapted_model = out / outputs.MODELS / f"{NAME}.keras"
     before = file_hash(adapted_model)
     result = run_lesson_8(data=mnist_npz, model=adapted_model, out=out)
     assert_clean_failure(result, "is this lesson's own output", "copy it")
@@ -98,7 +100,7 @@ def write_drawings(folder, digits_and_count):
 def test_sessions_the_last_held_out_and_a_bad_image_skipped(tmp_path, digit_model, mnist_npz):
     """The page's layout: <session>/<digit>/<name>.png. The last session is held out; an
     unreadable file is named and skipped, and the rest are used."""
-    folder = tmp_path / "my_digits"
+    folder = tmp_path / outputs.MY_DIGITS
     write_drawings(folder / "2026-12-01_100000", [(1, 3), (4, 3)])
     write_drawings(folder / "2026-12-02_090000", [(1, 2), (4, 2)])
     (folder / "2026-12-01_100000" / "4" / "broken.png").write_bytes(b"not a picture")
@@ -185,9 +187,9 @@ def test_the_pages_drawings_are_what_lesson_8_adapts_on(tmp_path, digit_model, m
             process.kill()
             process.wait()
     first, second = sorted(set(sessions))
-    result = run_lesson_8(out / "my_digits", data=mnist_npz, model=digit_model, out=out)
+    result = run_lesson_8(out / outputs.MY_DIGITS, data=mnist_npz, model=digit_model, out=out)
     assert result.returncode == 0, result.stderr
     assert f"Held out: the last session, {second}" in result.stdout
     assert "Adaptation: 6 images, of digits [1, 4]" in result.stdout
     assert "Held-out: 4 images, of digits [1, 4]" in result.stdout
-    assert (out / "models" / f"{NAME}.keras").is_file()
+    assert (out / outputs.MODELS / f"{NAME}.keras").is_file()

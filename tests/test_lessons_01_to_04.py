@@ -17,6 +17,8 @@ from conftest import (
     run_script,
 )
 
+import outputs
+
 
 @pytest.mark.parametrize("name", TRAINING_LESSONS)
 def test_lesson_quick(name, trained_outputs, mnist_arrays, capsys):
@@ -53,7 +55,7 @@ def test_analysis_of_the_best_model(trained_outputs, mnist_npz, mnist_arrays):
     # The comparison table has one row per saved stage, with the numbers of its metrics file.
     errors = {}
     for name in ("01_mlp_baseline", "02_simple_cnn", "03_large_cnn"):
-        metrics = json.loads((out / "metrics" / f"{name}.json").read_text())
+        metrics = json.loads((out / outputs.METRICS / f"{name}.json").read_text())
         errors[name] = metrics["test_error_percent"]
         row = re.search(rf"^{name} +([\d,]+) +([\d.]+)% +(\d+) .*\(--quick\)$", output, re.M)
         assert row, output
@@ -63,7 +65,7 @@ def test_analysis_of_the_best_model(trained_outputs, mnist_npz, mnist_arrays):
     # The best stage is analysed, and its count of mistakes is recomputed from its model.
     best = min(errors, key=errors.get)
     assert f"## Mistakes of {best}" in output
-    model = keras.models.load_model(out / "models" / f"{best}.keras")
+    model = keras.models.load_model(out / outputs.MODELS / f"{best}.keras")
     images = (mnist_arrays["x_test"] / 255).reshape(-1, *model.input_shape[1:])
     predicted = model.predict(images, verbose=0).argmax(axis=1)
     wrong = int(np.sum(predicted != mnist_arrays["y_test"]))
@@ -80,17 +82,17 @@ def test_analysis_of_the_best_model(trained_outputs, mnist_npz, mnist_arrays):
         f"04_confusion_matrix_{best}.png",
         "04_training_curves_all.png",
     ):
-        assert_png(out / "figures" / figure)
+        assert_png(out / outputs.FIGURES / figure)
         assert f"Saved figure: {out / 'figures' / figure}" in output
 
 
 def test_one_named_model(trained_outputs, mnist_npz):
     out, _ = trained_outputs
-    model = out / "models" / "01_mlp_baseline.keras"
+    model = out / outputs.MODELS / "01_mlp_baseline.keras"
     result = run_script("04_analyze_errors.py", "--out", out, "--data", mnist_npz, "--model", model)
     assert result.returncode == 0, result.stderr
     assert "## Mistakes of 01_mlp_baseline" in result.stdout
-    assert_png(out / "figures" / "04_confusion_matrix_01_mlp_baseline.png")
+    assert_png(out / outputs.FIGURES / "04_confusion_matrix_01_mlp_baseline.png")
 
 
 def test_index_outside_the_test_set_is_one_clear_line(trained_outputs, mnist_npz):

@@ -26,6 +26,8 @@ NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
 sys.path.insert(0, str(NOTEBOOKS_DIR))
 import build  # noqa: E402
 
+import outputs  # noqa: E402
+
 SCRIPTS = {script.stem: script for script in build.lesson_scripts()}
 TRAINING_LESSONS = ["01_mlp_baseline", "02_simple_cnn", "03_large_cnn", "05_best_cnn"]
 LESSONS_WITHOUT_FIGURES = ["07_draw_digit"]  # it serves a page instead
@@ -61,10 +63,10 @@ def cell_texts(notebook):
     return [(cell.cell_type, cell.source) for cell in notebook.cells]
 
 
-def text_of(outputs):
+def text_of(cell_outputs):
     """Everything a list of cell outputs prints, as one string."""
     parts = []
-    for output in outputs:
+    for output in cell_outputs:
         if output.output_type == "stream":
             parts.append(output.text)
         elif output.output_type == "error":
@@ -104,11 +106,11 @@ def test_committed_notebooks_show_their_outputs_and_no_machine_paths():
         total_bytes += (NOTEBOOKS_DIR / f"{name}.ipynb").stat().st_size
         code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
         assert all(cell.execution_count for cell in code_cells), f"{name} was not run"
-        outputs = [output for cell in code_cells for output in cell.outputs]
-        printed = text_of(outputs)
+        cell_outputs = [output for cell in code_cells for output in cell.outputs]
+        printed = text_of(cell_outputs)
         assert not LOG_WALL.search(printed), (name, LOG_WALL.search(printed))
         assert not ABSOLUTE_PATH.search(printed), (name, ABSOLUTE_PATH.search(printed))
-        images = [output for output in outputs if "image/png" in output.get("data", {})]
+        images = [output for output in cell_outputs if "image/png" in output.get("data", {})]
         assert images or name in LESSONS_WITHOUT_FIGURES, f"{name} shows no figure"
         if name in TRAINING_LESSONS:
             last_line = printed.strip().splitlines()[-1]
@@ -220,13 +222,13 @@ def test_lesson_runs_as_a_notebook(name, executed):
     out, results = executed
     notebook, errors = results[name]
     assert not errors, text_of(errors)
-    outputs = [output for cell in notebook.cells for output in cell.get("outputs", [])]
-    printed = text_of(outputs)
+    cell_outputs = [output for cell in notebook.cells for output in cell.get("outputs", [])]
+    printed = text_of(cell_outputs)
     assert not LOG_WALL.search(printed), LOG_WALL.search(printed)
     # Figures are saved to files and shown below their cells.
     figures = [line for line in printed.splitlines() if line.startswith("Saved figure: ")]
     pictures = [line for line in printed.splitlines() if line.startswith("Picture: ")]
-    images = [output for output in outputs if "image/png" in output.get("data", {})]
+    images = [output for output in cell_outputs if "image/png" in output.get("data", {})]
     assert figures or name in LESSONS_WITHOUT_FIGURES, name
     assert len(images) == len(figures) + len(pictures), (figures, pictures, len(images))
     if name == "07_draw_digit":  # the page, as pictures the course ships
@@ -235,7 +237,7 @@ def test_lesson_runs_as_a_notebook(name, executed):
             "07_draw_digit_teach.png",
         ]
     for line in figures:
-        assert (out / "figures").is_dir() and line.removeprefix("Saved figure: ").startswith(
+        assert (out / outputs.FIGURES).is_dir() and line.removeprefix("Saved figure: ").startswith(
             str(out)
         )
     last_line = printed.strip().splitlines()[-1]
@@ -243,7 +245,7 @@ def test_lesson_runs_as_a_notebook(name, executed):
         match = TEST_ERROR_LINE.match(last_line)
         assert match and int(match.group(3)) == 200, last_line
         saved_as = ABLATION_NAME if name == "05_best_cnn" else name
-        metrics = json.loads((out / "metrics" / f"{saved_as}.json").read_text())
+        metrics = json.loads((out / outputs.METRICS / f"{saved_as}.json").read_text())
         assert metrics["quick"] is True and f"{metrics['test_error_percent']:.2f}" == match.group(1)
     if name == "05_best_cnn":
         assert "Ingredients: augmentation off, batch normalization off, schedule off" in printed
@@ -260,7 +262,7 @@ def test_lesson_runs_as_a_notebook(name, executed):
         assert PAGES_SERVED[name] == (200, True)
     if name == "08_teach_handwriting":
         assert "Held out: the same styles, drawn with other strokes" in printed
-        record = json.loads((out / "adaptation" / f"{name}.json").read_text())
+        record = json.loads((out / outputs.ADAPTATION / f"{name}.json").read_text())
         assert last_line.startswith(
             f"Held-out digits read right: {record['held_out_accuracy']['before']:.1%}"
         )

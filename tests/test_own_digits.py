@@ -1,12 +1,11 @@
 """own_digits.py: the folders of labelled digits lesson 8 reads, and the styles it draws;
-course.save_new_file, which lesson 7's teach mode saves with."""
-
-import course
+outputs.save_new_file, which lesson 7's teach mode saves with."""
 
 import numpy as np
 import pytest
 
 import handwriting
+import outputs
 import own_digits
 from common import UserError
 
@@ -69,7 +68,7 @@ def test_the_drawn_styles_two_hands_each_style_inked_and_reproducible():
     assert all(np.array_equal(a.gray, b.gray) for a, b in zip(adapt, again))
     for digit in adapt + held_out:
         assert digit.gray.shape == (own_digits.CANVAS_SIDE, own_digits.CANVAS_SIDE)
-        prepared = handwriting.prepare_digit(handwriting.clean_ink(digit.load(), digit.name))
+        prepared = handwriting.prepare_digit(handwriting.clean_ink(digit.load()))
         assert prepared.shape == (28, 28) and prepared.max() > 0.5
     # The held-out hand draws other strokes, not the same pictures.
     assert not any(np.array_equal(a.gray, b.gray) for a, b in zip(adapt, held_out))
@@ -78,10 +77,10 @@ def test_the_drawn_styles_two_hands_each_style_inked_and_reproducible():
 def test_a_new_file_never_replaces_an_old_one(tmp_path):
     (tmp_path / "001.png").write_bytes(b"old")
     names = (f"{number:03d}.png" for number in range(1, 10))
-    path = course.save_new_file(tmp_path, names, b"new")
+    path = outputs.save_new_file(tmp_path, names, b"new")
     assert path == tmp_path / "002.png" and path.read_bytes() == b"new"
     assert (tmp_path / "001.png").read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["001.png", "002.png"]
     with pytest.raises(FileExistsError):
-        course.save_new_file(tmp_path, ["001.png", "002.png"], b"third")
+        outputs.save_new_file(tmp_path, ["001.png", "002.png"], b"third")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["001.png", "002.png"]

@@ -23,14 +23,17 @@ PICTURE = 13  # python-pptx's shape type of a picture
 
 
 sys.path.insert(0, str(SLIDES_DIR))
-import decks as slides  # noqa: E402  (slides/build.py is the command that runs it)
+import code_layout  # noqa: E402  (slides/build.py is the command that runs these)
+import decks  # noqa: E402
+import lesson_reading  # noqa: E402
+import slide_parts  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def decks():
+def built_decks():
     """Every lesson's deck, built in memory from its committed notebook."""
     return {
-        name: slides.build_deck(slides.read_lesson(NOTEBOOKS_DIR / f"{name}.ipynb"))
+        name: decks.build_deck(lesson_reading.read_lesson(NOTEBOOKS_DIR / f"{name}.ipynb"))
         for name in LESSONS
     }
 
@@ -41,7 +44,7 @@ def runs(shape):
 
 def is_monospace(shape):
     found = runs(shape)
-    return bool(found) and all(run.font.name == slides.CODE_FONT for run in found)
+    return bool(found) and all(run.font.name == slide_parts.CODE_FONT for run in found)
 
 
 def code_boxes(slide):
@@ -51,7 +54,7 @@ def code_boxes(slide):
         for shape in slide.shapes
         if shape.has_text_frame
         and is_monospace(shape)
-        and runs(shape)[0].font.size == Pt(slides.CODE_POINTS)
+        and runs(shape)[0].font.size == Pt(code_layout.CODE_POINTS)
     ]
 
 
@@ -80,7 +83,7 @@ def program(code):
     """The code's syntax tree with each docstring's line breaks evened out: what the slide's
     layout may change and nothing else."""
     tree = ast.parse(code)
-    for node in slides.docstring_nodes(tree):
+    for node in code_layout.docstring_nodes(tree):
         node.value.value = " ".join(node.value.value.split())
     return ast.dump(tree)
 
@@ -89,9 +92,9 @@ def program(code):
 
 
 @pytest.mark.parametrize("name", LESSONS)
-def test_title_slide_and_try_it_slide(name, decks):
-    deck = decks[name]
-    lesson = slides.read_lesson(NOTEBOOKS_DIR / f"{name}.ipynb")
+def test_title_slide_and_try_it_slide(name, built_decks):
+    deck = built_decks[name]
+    lesson = lesson_reading.read_lesson(NOTEBOOKS_DIR / f"{name}.ipynb")
     first, last = deck.slides[0], deck.slides[-1]
     texts = [shape.text_frame.text for shape in first.shapes if shape.has_text_frame]
     assert texts[0] == lesson.title and lesson.title.startswith(f"Lesson {int(name[:2])} - ")
@@ -109,41 +112,41 @@ def test_title_slide_and_try_it_slide(name, decks):
 
 
 @pytest.mark.parametrize("name", LESSONS)
-def test_code_is_large_and_short_enough(name, decks):
+def test_code_is_large_and_short_enough(name, built_decks):
     code_slides = 0
-    for number, slide in enumerate(decks[name].slides, start=1):
+    for number, slide in enumerate(built_decks[name].slides, start=1):
         for shape in slide.shapes:
             if shape.has_text_frame:
                 for run in runs(shape):
-                    assert run.font.size >= Pt(slides.CAPTION_POINTS), (name, number)
-                    if run.font.name == slides.CODE_FONT:
+                    assert run.font.size >= Pt(slide_parts.CAPTION_POINTS), (name, number)
+                    if run.font.name == slide_parts.CODE_FONT:
                         assert run.font.size >= Pt(14), (name, number)
         for box in code_boxes(slide):
             code_slides += 1
             lines = box.text_frame.text.split("\n")
-            assert len(lines) <= slides.CODE_LINES, (name, number)
-            assert max(map(len, lines)) <= slides.CODE_MOST_COLUMNS, (name, number)
+            assert len(lines) <= code_layout.CODE_LINES, (name, number)
+            assert max(map(len, lines)) <= code_layout.CODE_MOST_COLUMNS, (name, number)
             # A box wide enough for its longest line at the code's size.
-            width_needed = Pt(slides.CODE_MOST_COLUMNS * slides.CODE_POINTS * 0.6)
+            width_needed = Pt(code_layout.CODE_MOST_COLUMNS * code_layout.CODE_POINTS * 0.6)
             assert box.width >= width_needed
     assert code_slides >= 5
 
 
 @pytest.mark.parametrize("name", LESSONS)
-def test_code_on_slides_is_the_lessons_code(name, decks):
+def test_code_on_slides_is_the_lessons_code(name, built_decks):
     """Cell by cell: the slides' code laid out again is the same program, and the code boxes
     together hold exactly those lines, in order."""
-    lesson = slides.read_lesson(NOTEBOOKS_DIR / f"{name}.ipynb")
+    lesson = lesson_reading.read_lesson(NOTEBOOKS_DIR / f"{name}.ipynb")
     expected = []
     for step in lesson.steps:
         for code, _ in step.cells:
             if code.strip():
-                laid_out = slides.slide_code(code)
+                laid_out = code_layout.slide_code(code)
                 assert program(laid_out) == program(code), (name, step.title)
                 expected.extend(line for line in laid_out.splitlines() if line.strip())
     shown = [
         line
-        for slide in decks[name].slides
+        for slide in built_decks[name].slides
         for box in code_boxes(slide)
         for line in box.text_frame.text.split("\n")
         if line.strip()
@@ -157,8 +160,8 @@ def test_a_long_statement_continues_on_the_next_slide_whole():
         f"        layers.Dense({index}),\n" for index in range(20)
     )
     code += "    ]\n)\n"
-    chunks = slides.code_chunks(slides.slide_code(code))
-    assert all(len(chunk.splitlines()) <= slides.CODE_LINES for chunk in chunks)
+    chunks = code_layout.code_chunks(code_layout.slide_code(code))
+    assert all(len(chunk.splitlines()) <= code_layout.CODE_LINES for chunk in chunks)
     # The twenty assignments break between two statements, the Sequential between layers.
     assert chunks[1].splitlines()[0].startswith("value_")
     assert chunks[0].splitlines()[-1].startswith("value_")
@@ -177,15 +180,15 @@ def test_slide_layout_keeps_the_program():
         ' returning the array."""\n'
         "    return path\n"
     )
-    laid_out = slides.slide_code(code)
+    laid_out = code_layout.slide_code(code)
     assert program(laid_out) == program(code)
-    assert max(map(len, laid_out.splitlines())) <= slides.CODE_COLUMNS
+    assert max(map(len, laid_out.splitlines())) <= code_layout.CODE_COLUMNS
     assert laid_out.splitlines()[0].startswith("# falls along")
 
 
 @pytest.mark.parametrize("name", LESSONS)
-def test_everything_lies_inside_the_slide(name, decks):
-    deck = decks[name]
+def test_everything_lies_inside_the_slide(name, built_decks):
+    deck = built_decks[name]
     for number, slide in enumerate(deck.slides, start=1):
         for shape in slide.shapes:
             assert shape.left >= 0 and shape.top >= 0, (name, number, shape.name)
@@ -194,10 +197,10 @@ def test_everything_lies_inside_the_slide(name, decks):
 
 
 @pytest.mark.parametrize("name", LESSONS)
-def test_every_figure_of_the_notebook_is_in_the_deck(name, decks):
+def test_every_figure_of_the_notebook_is_in_the_deck(name, built_decks):
     shown = [
         hashlib.sha1(shape.image.blob).hexdigest()
-        for slide in decks[name].slides
+        for slide in built_decks[name].slides
         for shape in slide.shapes
         if shape.shape_type == PICTURE
     ]
@@ -207,27 +210,27 @@ def test_every_figure_of_the_notebook_is_in_the_deck(name, decks):
 
 
 @pytest.mark.parametrize("name", LESSONS)
-def test_speaker_notes_on_every_slide(name, decks):
+def test_speaker_notes_on_every_slide(name, built_decks):
     run_command = f"python {name}.py"
-    for number, slide in enumerate(decks[name].slides, start=1):
+    for number, slide in enumerate(built_decks[name].slides, start=1):
         assert slide.has_notes_slide, (name, number)
         notes = slide.notes_slide.notes_text_frame.text
         assert run_command in notes, (name, number)
     # A step with prose carries it in the notes of its code slides.
-    lesson = slides.read_lesson(NOTEBOOKS_DIR / f"{name}.ipynb")
+    lesson = lesson_reading.read_lesson(NOTEBOOKS_DIR / f"{name}.ipynb")
     step = next(step for step in lesson.steps if step.prose and step.cells)
     notes = [
         slide.notes_slide.notes_text_frame.text
-        for slide in decks[name].slides
+        for slide in built_decks[name].slides
         if code_boxes(slide) and slide.shapes[0].text_frame.text == step.title
     ]
     assert notes and all(step.prose[0] in text for text in notes)
 
 
-def test_what_a_step_printed_is_cut_to_what_matters(decks):
+def test_what_a_step_printed_is_cut_to_what_matters(built_decks):
     printed = [
         shape.text_frame.text
-        for slide in decks["02_simple_cnn"].slides
+        for slide in built_decks["02_simple_cnn"].slides
         for shape in slide.shapes
         if shape.has_text_frame and is_monospace(shape) and shape not in code_boxes(slide)
     ]
@@ -237,7 +240,7 @@ def test_what_a_step_printed_is_cut_to_what_matters(decks):
     epochs = re.findall(r"^Epoch \d+/\d+$", text, re.M)
     assert epochs == ["Epoch 7/7"]  # the last epoch only
     assert "Test error: 1.00% (100 of 10000 misclassified)" in text
-    assert all(len(line) <= slides.OUTPUT_COLUMNS for line in text.splitlines())
+    assert all(len(line) <= lesson_reading.OUTPUT_COLUMNS for line in text.splitlines())
 
 
 # %% The files: in step, reproducible, small, and a PDF of each
@@ -246,11 +249,11 @@ def test_what_a_step_printed_is_cut_to_what_matters(decks):
 def test_committed_decks_are_what_the_notebooks_give(tmp_path):
     """The build is the same byte for byte, and `--check` passes on the committed decks."""
     for name in LESSONS:
-        built = slides.deck_bytes(
-            slides.build_deck(slides.read_lesson(NOTEBOOKS_DIR / f"{name}.ipynb"))
+        built = decks.deck_bytes(
+            decks.build_deck(lesson_reading.read_lesson(NOTEBOOKS_DIR / f"{name}.ipynb"))
         )
-        again = slides.deck_bytes(
-            slides.build_deck(slides.read_lesson(NOTEBOOKS_DIR / f"{name}.ipynb"))
+        again = decks.deck_bytes(
+            decks.build_deck(lesson_reading.read_lesson(NOTEBOOKS_DIR / f"{name}.ipynb"))
         )
         assert built == again
         assert (SLIDES_DIR / f"{name}.pptx").read_bytes() == built, f"rebuild {name}'s deck"
@@ -268,13 +271,13 @@ def test_check_names_the_deck_and_slide_that_changed(tmp_path):
     title = deck.slides[4].shapes[0].text_frame.paragraphs[0].runs[0]
     title.text = title.text + " (edited)"
     deck.save(str(tmp_path / "02_simple_cnn.pptx"))
-    slides.check(slides_dir=tmp_path, only=["00_load_data", "01_mlp_baseline"])  # untouched
+    decks.check(slides_dir=tmp_path, only=["00_load_data", "01_mlp_baseline"])  # untouched
     with pytest.raises(SystemExit) as stopped:
-        slides.check(slides_dir=tmp_path)
+        decks.check(slides_dir=tmp_path)
     assert "run python slides/build.py" in str(stopped.value)
     (tmp_path / "03_large_cnn.pdf").unlink()
     with pytest.raises(SystemExit):
-        slides.check(slides_dir=tmp_path, only=["03_large_cnn"])
+        decks.check(slides_dir=tmp_path, only=["03_large_cnn"])
 
 
 def test_decks_are_small():
@@ -285,11 +288,11 @@ def test_decks_are_small():
     assert sum(path.stat().st_size for path in files) <= MAX_DECKS_BYTES
 
 
-def test_committed_pdfs_have_a_page_per_slide(decks):
+def test_committed_pdfs_have_a_page_per_slide(built_decks):
     pdfplumber = pytest.importorskip("pdfplumber")
     for name in LESSONS:
         with pdfplumber.open(SLIDES_DIR / f"{name}.pdf") as pdf:
-            assert len(pdf.pages) == len(decks[name].slides), name
+            assert len(pdf.pages) == len(built_decks[name].slides), name
 
 
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
@@ -297,7 +300,7 @@ def test_pdf_pages_hold_all_their_text(tmp_path):
     """LibreOffice renders the decks: a page per slide, every character inside its page, and
     the code in a monospace font."""
     pdfplumber = pytest.importorskip("pdfplumber")
-    slides.build(slides_dir=tmp_path)
+    decks.build(slides_dir=tmp_path)
     names = LESSONS
     for name in names:
         deck = Presentation(str(tmp_path / f"{name}.pptx"))
