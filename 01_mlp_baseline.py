@@ -120,20 +120,10 @@ figure = common.training_curves_figure(history.history, "Lesson 1: multilayer pe
 outputs.save_figure(figure, args.out, "01_mlp_baseline_curves.png", show=args.show)
 
 # %% Save the model and the numbers
-course.print_heading("Save")
+settings = {"epochs": epochs, "batch_size": batch_size, "seed": args.seed, "quick": args.quick}
+test_results = (scores, predicted_digits, y_test)
 outputs.finish(
-    args.out,
-    "01_mlp_baseline",
-    model,
-    history.history,
-    scores,
-    predicted_digits,
-    y_test,
-    train_seconds,
-    epochs=epochs,
-    batch_size=batch_size,
-    seed=args.seed,
-    quick=args.quick,
+    args.out, "01_mlp_baseline", model, history.history, test_results, train_seconds, **settings
 )
 
 # %% [markdown]

@@ -134,20 +134,10 @@ figure = pictures.convolution_figure(
 outputs.save_figure(figure, args.out, "02_simple_cnn_filters.png", show=args.show)
 
 # %% Save the model and the numbers
-course.print_heading("Save")
+settings = {"epochs": epochs, "batch_size": batch_size, "seed": args.seed, "quick": args.quick}
+test_results = (scores, predicted_digits, y_test)
 outputs.finish(
-    args.out,
-    "02_simple_cnn",
-    model,
-    history.history,
-    scores,
-    predicted_digits,
-    y_test,
-    train_seconds,
-    epochs=epochs,
-    batch_size=batch_size,
-    seed=args.seed,
-    quick=args.quick,
+    args.out, "02_simple_cnn", model, history.history, test_results, train_seconds, **settings
 )
 
 # %% [markdown]

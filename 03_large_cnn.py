@@ -211,22 +211,10 @@ figure = pictures.convolution_figure(
 outputs.save_figure(figure, args.out, f"{name}_filters.png", show=args.show)
 
 # %% Save the model and the numbers
-course.print_heading("Save")
-outputs.finish(
-    args.out,
-    name,
-    model,
-    history.history,
-    scores,
-    predicted_digits,
-    y_test,
-    train_seconds,
-    epochs=epochs,
-    batch_size=batch_size,
-    seed=args.seed,
-    quick=args.quick,
-    variant=variant,
-)
+settings = {"epochs": epochs, "batch_size": batch_size, "seed": args.seed, "quick": args.quick}
+settings |= {"variant": variant}
+test_results = (scores, predicted_digits, y_test)
+outputs.finish(args.out, name, model, history.history, test_results, train_seconds, **settings)
 
 # %% [markdown]
 # ## Try it

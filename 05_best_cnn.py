@@ -267,27 +267,17 @@ figure = common.training_curves_figure(history.history, "Lesson 5: close to the 
 outputs.save_figure(figure, args.out, f"{name}_curves.png", show=args.show)
 
 # %% Save the model and the numbers
-course.print_heading("Save")
-outputs.finish(
-    args.out,
-    name,
-    model,
-    history.history,
-    scores,
-    predicted_digits,
-    y_test,
-    train_seconds,
-    epochs=epochs,
-    batch_size=batch_size,
-    seed=args.seed,
-    quick=args.quick,
-    batch_norm=use_batch_norm,
-    augmentation=use_augmentation,
-    schedule=use_schedule,
-    tta_copies=tta_copies,
-    single_pass_test_error_percent=round(100 * single_pass_misclassified / len(y_test), 4),
-    single_pass_misclassified=single_pass_misclassified,
-)
+settings = {"epochs": epochs, "batch_size": batch_size, "seed": args.seed, "quick": args.quick}
+settings |= {
+    "batch_norm": use_batch_norm,
+    "augmentation": use_augmentation,
+    "schedule": use_schedule,
+    "tta_copies": tta_copies,
+    "single_pass_test_error_percent": round(100 * single_pass_misclassified / len(y_test), 4),
+    "single_pass_misclassified": single_pass_misclassified,
+}
+test_results = (scores, predicted_digits, y_test)
+outputs.finish(args.out, name, model, history.history, test_results, train_seconds, **settings)
 
 # %% [markdown]
 # ## Try it

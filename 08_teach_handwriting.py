@@ -175,6 +175,8 @@ x_train = common.scale_pixels(common.add_channel_axis(x_train))
 x_test = common.scale_pixels(common.add_channel_axis(x_test))
 y_train_one_hot = common.one_hot_encode(y_train)
 y_adapt_one_hot = common.one_hot_encode(y_adapt)
+# Your digits and MNIST's training images, each with its labels: what the batches mix.
+own, replay = (x_adapt, y_adapt_one_hot), (x_train, y_train_one_hot)
 
 # %% Measure before changing anything
 course.print_heading("Before adapting")
@@ -230,14 +232,12 @@ augmentation = keras.Sequential(
 class ReplayBatches(keras.utils.PyDataset):
     """Batches of `own_per_batch` own digits, through `augmentation`, and `batch_size -
     own_per_batch` images replayed from MNIST, shaped as `input_shape`; an epoch shows each
-    own digit `copies_per_epoch` times."""
+    own digit `copies_per_epoch` times. `own` and `replay` are (images, one-hot labels)."""
 
     def __init__(
         self,
         own,
-        own_labels,
         replay,
-        replay_labels,
         augmentation,
         input_shape,
         batch_size,
@@ -246,8 +246,8 @@ class ReplayBatches(keras.utils.PyDataset):
         seed,
     ):
         super().__init__()
-        self.own, self.own_labels = own, own_labels
-        self.replay, self.replay_labels = replay, replay_labels
+        self.own, self.own_labels = own
+        self.replay, self.replay_labels = replay
         self.augmentation, self.input_shape = augmentation, input_shape
         self.batch_size, self.own_per_batch = batch_size, own_per_batch
         self.copies_per_epoch = copies_per_epoch
@@ -285,16 +285,7 @@ for layer in careful_model.layers:
     if isinstance(layer, layers.BatchNormalization):
         layer.trainable = False
 careful_batches = ReplayBatches(
-    x_adapt,
-    y_adapt_one_hot,
-    x_train,
-    y_train_one_hot,
-    augmentation,
-    input_shape,
-    batch_size=BATCH_SIZE,
-    own_per_batch=OWN_PER_BATCH,
-    copies_per_epoch=COPIES_PER_EPOCH,
-    seed=args.seed,
+    own, replay, augmentation, input_shape, BATCH_SIZE, OWN_PER_BATCH, COPIES_PER_EPOCH, args.seed
 )
 learning_rate = keras.optimizers.schedules.CosineDecay(
     FINE_TUNE_LEARNING_RATE, decay_steps=args.epochs * len(careful_batches)
@@ -324,23 +315,18 @@ naive_model.compile(
     loss="categorical_crossentropy",
     metrics=["accuracy"],
 )
-naive_model.fit(
-    # A batch of your digits only: none replayed.
-    ReplayBatches(
-        x_adapt,
-        y_adapt_one_hot,
-        x_train,
-        y_train_one_hot,
-        augmentation,
-        input_shape,
-        batch_size=OWN_PER_BATCH,  # own digits only: no MNIST images replayed
-        own_per_batch=OWN_PER_BATCH,
-        copies_per_epoch=COPIES_PER_EPOCH,
-        seed=args.seed,
-    ),
-    epochs=args.epochs,
-    verbose=course.progress_verbosity(),
+# Batches of your digits only (as large as the own digits in a careful batch): none replayed.
+naive_batches = ReplayBatches(
+    own,
+    replay,
+    augmentation,
+    input_shape,
+    OWN_PER_BATCH,
+    OWN_PER_BATCH,
+    COPIES_PER_EPOCH,
+    args.seed,
 )
+naive_model.fit(naive_batches, epochs=args.epochs, verbose=course.progress_verbosity())
 
 # %% Compare: your held-out digits, and MNIST
 course.print_heading("After adapting")

@@ -190,16 +190,18 @@ def save_model(model, path):
     print(f"Saved model: {common.display_path(path)}")
 
 
-def finish(
-    out, name, model, history, scores, predicted_digits, test_labels, train_seconds, **record
-):
+def finish(out, name, model, history, test_results, train_seconds, **record):
     """The end of every training lesson: save the model, its history and its metrics, and
     print the final line. Each file replaces the previous run's only once it is complete.
 
+    `test_results` is (the scores of model.evaluate, the predicted digits, the true ones).
     The metrics hold what lesson 04 and the benchmarks read: the test error, the count of
     misclassified images, the training time, and the settings in `record` (epochs,
     batch_size, seed, quick, and anything a lesson adds).
     """
+    if not common.running_in_notebook():
+        print("\n## Save")  # the lesson's own cell heading, in a terminal
+    scores, predicted_digits, test_labels = test_results
     misclassified = int(np.sum(predicted_digits != test_labels))
     test_error_percent = 100 * misclassified / len(test_labels)
     metrics = {

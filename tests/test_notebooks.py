@@ -409,3 +409,46 @@ def test_text_only_build_keeps_the_outputs_and_refuses_changed_code(tmp_path):
     recoded.write_text(source.replace("EPOCHS = ", "EPOCHS = 1 + ", 1))
     assert recoded.read_text() != source
     assert build.refresh_text(recoded) is None
+
+
+def lesson_definition(name, definition):
+    """The source of one function or class of a lesson, as a student copies it."""
+    source = SCRIPTS[name].read_text()
+    tree = ast.parse(source)
+    node = next(
+        node
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == definition
+    )
+    return ast.get_source_segment(source, node)
+
+
+def test_lesson_functions_pasted_into_a_fresh_notebook(kernel, digit_model):
+    """Lesson 06's reading of an image and lesson 08's replay batches, copied with their
+    imports into an empty notebook, run on what they are given."""
+    cells = [
+        "import sys; sys.path.append('..')\nimport math\nfrom pathlib import Path\n"
+        "import keras\nimport numpy as np\nimport common\nimport handwriting",
+        lesson_definition("06_predict_digit", "read_image"),
+        lesson_definition("08_teach_handwriting", "ReplayBatches"),
+        f"model = keras.models.load_model({str(digit_model)!r})\n"
+        "original, digits, probabilities = read_image(\n"
+        "    Path('../samples/photo_of_a_3.jpg'), model\n)\n"
+        "print(f'read: {probabilities.argmax(axis=1).tolist()} {digits.shape}')",
+        "own = np.ones((8, 28, 28, 1), 'float32')\n"
+        "replay = np.zeros((50, 28, 28, 1), 'float32')\n"
+        "labels = keras.utils.to_categorical(np.arange(8) % 10, 10)\n"
+        "replay_labels = keras.utils.to_categorical(np.arange(50) % 10, 10)\n"
+        "batches = ReplayBatches((own, labels), (replay, replay_labels),\n"
+        "    keras.layers.Identity(), (784,), batch_size=10, own_per_batch=4,\n"
+        "    copies_per_epoch=2, seed=0)\n"
+        "images, batch_labels = batches[0]\n"
+        "print(f'batches: {len(batches)} {images.shape} {batch_labels.shape} "
+        "{int(images.sum(axis=1).astype(bool).sum())}')",
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    notebook, errors = run_in(kernel, notebook)
+    assert not errors, text_of(errors)
+    assert "read: [3] (1, 28, 28)" in text_of(notebook.cells[-2].outputs)
+    # Two copies of 8 own digits, 4 a batch: 4 batches of 4 own digits and 6 replayed.
+    assert "batches: 4 (10, 784) (10, 10) 4" in text_of(notebook.cells[-1].outputs)
