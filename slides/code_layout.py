@@ -13,6 +13,7 @@ CODE_POINTS, CODE_LINES, CODE_COLUMNS = 20, 16, 64  # large enough for the back 
 # A line that black cannot split (a long string) may run a little past CODE_COLUMNS; the
 # code box is as wide as this, and a longer line is an error to fix in the lesson.
 CODE_MOST_COLUMNS = 70
+FEWEST_LINES = 4  # a code slide's fewest lines where a cell continues: no stray line alone
 
 
 def comment_moved_above(line):
@@ -150,24 +151,39 @@ def break_priorities(lines):
     return priorities
 
 
-def code_chunks(code):
-    """The code split into slides of at most CODE_LINES lines, each break between two
-    statements where there is one, else between two items of a list."""
-    lines = code.splitlines()
-    priorities = break_priorities(lines)
+def best_break(priorities, start, limit):
+    """Where a slide that starts at line `start` ends, at most `limit` lines on: before a
+    statement, else between two items of a list, leaving FEWEST_LINES or more if it can."""
+    for fewest in (FEWEST_LINES, 1):
+        for wanted in (2, 1):
+            for index in range(start + limit, start + fewest - 1, -1):
+                if priorities[index] >= wanted:
+                    return index
+    return start + limit
+
+
+def chunks_of_at_most(lines, priorities, limit):
+    """As many lines a slide as fit in `limit`, each slide ended at its best break."""
     chunks, start = [], 0
-    while len(lines) - start > CODE_LINES:
-        candidates = range(start + 1, start + CODE_LINES + 1)
-        end = next(
-            (
-                index
-                for wanted in (2, 1)
-                for index in reversed(candidates)
-                if priorities[index] >= wanted
-            ),
-            start + CODE_LINES,
-        )
+    while len(lines) - start > limit:
+        end = best_break(priorities, start, limit)
         chunks.append(lines[start:end])
         start = end
     chunks.append(lines[start:])
     return ["\n".join(chunk).strip("\n") for chunk in chunks if "\n".join(chunk).strip()]
+
+
+def code_chunks(code):
+    """The code split into slides of at most CODE_LINES lines, each break between two
+    statements where there is one, else between two items of a list. Of the ways to split
+    it, one with no slide shorter than FEWEST_LINES (no stray line alone), then the fewest
+    slides, then the longest shortest slide."""
+    lines = code.splitlines()
+    priorities = break_priorities(lines)
+    ways = [chunks_of_at_most(lines, priorities, limit) for limit in range(1, CODE_LINES + 1)]
+
+    def goodness(way):
+        shortest = min(len(chunk.splitlines()) for chunk in way)
+        return (len(way) == 1 or shortest >= FEWEST_LINES, -len(way), shortest)
+
+    return max(ways, key=goodness)

@@ -333,3 +333,14 @@ def test_pdf_pages_hold_all_their_text(tmp_path):
                     ), (name, number, char["text"], char["top"], char["bottom"])
                     fonts.add(char["fontname"])
             assert any("Mono" in font or "Courier" in font for font in fonts), fonts
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_a_cell_split_over_slides_leaves_no_line_alone(name):
+    lesson = lesson_reading.read_lesson(NOTEBOOKS_DIR / f"{name}.ipynb")
+    for step in lesson.steps:
+        for code, _ in step.cells:
+            chunks = code_layout.code_chunks(code_layout.slide_code(code)) if code.strip() else []
+            if len(chunks) > 1:
+                shortest = min(len(chunk.splitlines()) for chunk in chunks)
+                assert shortest >= code_layout.FEWEST_LINES, (name, step.title, shortest)
