@@ -9,7 +9,7 @@ import tokenize
 
 import black
 
-CODE_POINTS, CODE_LINES, CODE_COLUMNS = 20, 16, 64  # large enough for the back of a room
+CODE_LINES, CODE_COLUMNS = 16, 64  # a slide's code, at slide_parts.CODE_POINTS
 # A line that black cannot split (a long string) may run a little past CODE_COLUMNS; the
 # code box is as wide as this, and a longer line is an error to fix in the lesson.
 CODE_MOST_COLUMNS = 70

@@ -34,7 +34,7 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-from code_layout import CODE_MOST_COLUMNS, CODE_POINTS, code_chunks, slide_code
+from code_layout import CODE_MOST_COLUMNS, code_chunks, slide_code
 from lesson_reading import figures, measured_result, printed_lines, read_lesson
 from pptx import Presentation
 from pptx.enum.text import MSO_ANCHOR
@@ -45,6 +45,7 @@ from slide_parts import (
     BODY_TOP,
     BODY_WIDTH,
     CODE_BACKGROUND,
+    CODE_POINTS,
     MARGIN,
     SLIDE_HEIGHT,
     SLIDE_WIDTH,

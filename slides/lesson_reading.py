@@ -9,7 +9,7 @@ import nbformat
 
 # The notebook's first line, which finds the course's modules: not a line of the lesson.
 FIND_MODULES = 'import sys; sys.path.append("..")  # the course\'s modules are one folder up'
-OUTPUT_POINTS, OUTPUT_LINES, OUTPUT_COLUMNS = 14, 20, 100  # what a step printed
+OUTPUT_LINES, OUTPUT_COLUMNS = 20, 100  # what a step printed, at slide_parts.OUTPUT_POINTS
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 TABLE_CHARACTERS = set("┏┓┗┛┃━┡┩│└┘─┬┴┼╇╈┠┨┯┷╞╡╪")
 EPOCH_LINE = re.compile(r"^Epoch \d+/\d+$")

@@ -5,8 +5,6 @@ import io
 import re
 import textwrap
 
-from code_layout import CODE_POINTS
-from lesson_reading import OUTPUT_POINTS
 from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
 from pptx.util import Emu, Inches, Pt
@@ -25,6 +23,8 @@ BODY_HEIGHT = BODY_BOTTOM - BODY_TOP
 # (LibreOffice: Liberation Sans and Liberation Mono).
 TEXT_FONT, CODE_FONT = "Arial", "Courier New"
 TITLE_POINTS, TEXT_POINTS, CAPTION_POINTS = 32, 24, 12
+CODE_POINTS = 20  # code large enough for the back of a room
+OUTPUT_POINTS = 14  # what a step printed
 SMALLEST_EXERCISE_POINTS = 16
 SMALLEST_TITLE_POINTS = 24
 BULLET_INDENT = Inches(0.4)  # what a bullet's marker takes from a line, in the estimate

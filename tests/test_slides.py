@@ -54,7 +54,7 @@ def code_boxes(slide):
         for shape in slide.shapes
         if shape.has_text_frame
         and is_monospace(shape)
-        and runs(shape)[0].font.size == Pt(code_layout.CODE_POINTS)
+        and runs(shape)[0].font.size == Pt(slide_parts.CODE_POINTS)
     ]
 
 
@@ -127,7 +127,11 @@ def test_code_is_large_and_short_enough(name, built_decks):
             assert len(lines) <= code_layout.CODE_LINES, (name, number)
             assert max(map(len, lines)) <= code_layout.CODE_MOST_COLUMNS, (name, number)
             # A box wide enough for its longest line at the code's size.
-            width_needed = Pt(code_layout.CODE_MOST_COLUMNS * code_layout.CODE_POINTS * 0.6)
+            width_needed = Pt(
+                code_layout.CODE_MOST_COLUMNS
+                * slide_parts.CODE_POINTS
+                * slide_parts.MONOSPACE_ADVANCE
+            )
             assert box.width >= width_needed
     assert code_slides >= 5
 
