@@ -13,29 +13,34 @@ Expected: 60000 training and 10000 test images of 28x28 uint8 pixels, about 6000
 digit, two figures in outputs/figures/. Takes a few seconds on a laptop CPU.
 """
 
-# %% Setup
-# `course` comes first: it starts Keras without a wall of log lines.
+# %% The course's start: leave it out when you copy
+# Keras starts quietly, on an installed backend, when this comes before it is imported.
 import course
 
+# %% Setup
 import matplotlib.pyplot as plt
 import numpy as np
 
 import common
-import outputs
+import pictures
 
 IMAGES_IN_FIRST_FIGURE = 4  # the first training digits, in a 2x2 grid
 GRID_ROWS, GRID_COLUMNS = 4, 6  # random digits in the second figure
 LABELS_TO_ENCODE = 10  # how many labels to show with their one-hot form
-# A notebook has no command line: set the options here, e.g. OPTIONS = "--data mnist.npz".
-OPTIONS = ""
+MNIST_PATH = None  # mnist.npz or a folder of IDX files; None: $MNIST_DATA, else downloaded
+QUICK = False  # True: 2000 training and 500 test images, for a quick look
+SEED = 42  # chooses the random digits of the second figure
+OUTPUT_DIR = common.PROJECT_DIR / "outputs"  # the figures are saved here
+SHOW = False  # also open each figure in a window (a notebook shows it below the cell)
 
-args = course.start(__doc__, OPTIONS)
-# Only the choice of random digits in the second figure depends on the seed.
-common.set_seed(args.seed)
+# %% The course's command line: leave it out when you copy
+# The options the lesson is run with replace the settings above: python 00_load_data.py
+# --quick, or in a notebook this OPTIONS line ("--help" lists them all).
+OPTIONS = ""
+course.start(globals(), OPTIONS)
 
 # %% Load the data
-course.print_heading("Load the data")
-(x_train, y_train), (x_test, y_test) = common.load_mnist(args.data, quick=args.quick)
+(x_train, y_train), (x_test, y_test) = common.load_mnist(MNIST_PATH, quick=QUICK)
 for name, array in [
     ("x_train", x_train),
     ("y_train", y_train),
@@ -45,7 +50,6 @@ for name, array in [
     print(f"{name:8} shape {str(array.shape):16} dtype {array.dtype}")
 
 # %% Class counts and pixel range
-course.print_heading("Class counts and pixel range")
 train_counts = np.bincount(y_train, minlength=common.NUM_CLASSES)
 test_counts = np.bincount(y_test, minlength=common.NUM_CLASSES)
 print("digit  train   test")
@@ -58,7 +62,6 @@ print(
 )
 
 # %% The first four training digits
-course.print_heading("The first four training digits")
 rows = columns = int(np.sqrt(IMAGES_IN_FIRST_FIGURE))
 figure, axes = plt.subplots(rows, columns, figsize=(5, 5.5))
 for index, axis in enumerate(axes.flat):
@@ -66,11 +69,10 @@ for index, axis in enumerate(axes.flat):
     axis.set_title(f"x_train[{index}]: label {y_train[index]}")
     axis.axis("off")
 figure.suptitle("The first four MNIST training images")
-outputs.save_figure(figure, args.out, "00_first_four_digits.png", show=args.show)
+pictures.save_figure(figure, OUTPUT_DIR, "00_first_four_digits.png", show=SHOW)
 
 # %% 24 random training digits
-course.print_heading("24 random training digits")
-random_generator = np.random.default_rng(args.seed)
+random_generator = np.random.default_rng(SEED)
 chosen = random_generator.choice(len(x_train), GRID_ROWS * GRID_COLUMNS, replace=False)
 figure, axes = plt.subplots(GRID_ROWS, GRID_COLUMNS, figsize=(9, 6.5))
 for index, axis in zip(chosen, axes.flat):
@@ -78,16 +80,14 @@ for index, axis in zip(chosen, axes.flat):
     axis.set_title(f"#{index}: {y_train[index]}", fontsize=9)
     axis.axis("off")
 figure.suptitle(f"{GRID_ROWS * GRID_COLUMNS} random training images with their labels")
-outputs.save_figure(figure, args.out, "00_random_digits.png", show=args.show)
+pictures.save_figure(figure, OUTPUT_DIR, "00_random_digits.png", show=SHOW)
 
 # %% The first ten labels, one-hot encoded
-course.print_heading("The first ten labels, one-hot encoded")
 labels = y_train[:LABELS_TO_ENCODE]
 for label, row in zip(labels, common.one_hot_encode(labels)):
     print(f"{label} -> {row.astype(int)}")
 
 # %% Preprocessing, step by step
-course.print_heading("Preprocessing, step by step")
 
 
 def describe(step, array):

@@ -12,18 +12,19 @@ Expected: a test error of about 1.7-1.9% (the slides publish 1.71%), in about 10
 training on a 2-core laptop CPU (docs/measurements.md has the numbers over several seeds).
 """
 
-# %% Setup
-# `course` comes first: it starts Keras without a wall of log lines.
+# %% The course's start: leave it out when you copy
+# Keras starts quietly, on an installed backend, when this comes before it is imported.
 import course
 
+# %% Setup
 import math
 import time
 
 import keras
+import numpy as np
 from keras import layers
 
 import common
-import outputs
 import pictures
 
 # The slides train for 10 epochs at Adam's default learning rate, 0.001. Starting at twice
@@ -34,18 +35,21 @@ INITIAL_LEARNING_RATE = 0.002  # falls along a cosine curve to zero at the last 
 BATCH_SIZE = 200  # images per gradient step, as in the slides
 VALIDATION_FRACTION = 0.1  # training images held out to watch for overfitting
 IMAGES_TO_INSPECT = 4  # test images whose predictions are printed at the end
-# A notebook has no command line: set the options here, e.g. OPTIONS = "--quick --epochs 3".
-OPTIONS = ""
+MNIST_PATH = None  # mnist.npz or a folder of IDX files; None: $MNIST_DATA, else downloaded
+QUICK = False  # True: 2000 training and 500 test images, to run in seconds
+SEED = 42  # the same seed prints the same numbers on the same machine
+OUTPUT_DIR = common.PROJECT_DIR / "outputs"  # the model and the figures are saved here
+SHOW = False  # also open each figure in a window (a notebook shows it below the cell)
+VERBOSE = "auto"  # Keras' progress bar while training; 2: one line per epoch
 
-args = course.start(__doc__, OPTIONS, epochs=EPOCHS, batch_size=BATCH_SIZE)
-epochs, batch_size = args.epochs, args.batch_size
-# The seed fixes the initial weights and the shuffling. Another backend, version or kind of
-# CPU can still change the last digits of the results.
-common.set_seed(args.seed)
+# %% The course's command line: leave it out when you copy
+# The options the lesson is run with replace the settings above: python 01_mlp_baseline.py
+# --quick --epochs 3, or in a notebook this OPTIONS line ("--help" lists them all).
+OPTIONS = ""
+course.start(globals(), OPTIONS)
 
 # %% Prepare the data
-course.print_heading("Prepare the data")
-(x_train, y_train), (x_test, y_test) = common.load_mnist(args.data, quick=args.quick)
+(x_train, y_train), (x_test, y_test) = common.load_mnist(MNIST_PATH, quick=QUICK)
 
 # A dense layer sees each image as one row of pixels, scaled from 0-255 to 0-1.
 x_train = common.scale_pixels(common.flatten_images(x_train))
@@ -64,6 +68,9 @@ print(f"Validation: x {x_validation.shape}, y {y_validation.shape}")
 print(f"Test:       x {x_test.shape}, y {y_test_one_hot.shape}")
 
 # %% Build the model
+# The seed fixes the initial weights and the shuffling. Another backend, version or kind of
+# CPU can still change the last digits of the results.
+common.set_seed(SEED)
 model = keras.Sequential(
     [
         keras.Input(shape=(num_pixels,)),
@@ -79,14 +86,13 @@ model.summary()
 # %% The model as a diagram
 # The layers of the summary above as blocks, from the image to the ten probabilities.
 figure = pictures.model_diagram_figure(model, "Lesson 1: multilayer perceptron")
-outputs.save_figure(figure, args.out, "01_mlp_baseline_model.png", show=args.show)
+pictures.save_figure(figure, OUTPUT_DIR, "01_mlp_baseline_model.png", show=SHOW)
 
 # %% Train
-course.print_heading("Train")
 # Big steps while the model is far from good, small careful ones at the end.
-steps_per_epoch = math.ceil(len(x_fit) / batch_size)
+steps_per_epoch = math.ceil(len(x_fit) / BATCH_SIZE)
 learning_rate = keras.optimizers.schedules.CosineDecay(
-    INITIAL_LEARNING_RATE, decay_steps=epochs * steps_per_epoch
+    INITIAL_LEARNING_RATE, decay_steps=EPOCHS * steps_per_epoch
 )
 model.compile(
     optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
@@ -98,32 +104,37 @@ history = model.fit(
     x_fit,
     y_fit,
     validation_data=(x_validation, y_validation),
-    epochs=epochs,
-    batch_size=batch_size,
-    verbose=course.progress_verbosity(),
+    epochs=EPOCHS,
+    batch_size=BATCH_SIZE,
+    verbose=VERBOSE,
 )
 train_seconds = time.perf_counter() - start
 print(f"Training took {train_seconds:.1f} s.")
 
 # %% Evaluate on the test set, once
-course.print_heading("Evaluate on the test set")
 scores = model.evaluate(x_test, y_test_one_hot, verbose=0, return_dict=True)
 print(f"Test loss: {scores['loss']:.4f}, test accuracy: {100 * scores['accuracy']:.2f}%")
 probabilities = model.predict(x_test, verbose=0)
 predicted_digits = probabilities.argmax(axis=1)
+misclassified = int(np.sum(predicted_digits != y_test))
 
 # %% Inspect the predictions and the training curves
-course.print_heading(f"The first {IMAGES_TO_INSPECT} test images")
 common.print_predictions(probabilities, y_test, range(IMAGES_TO_INSPECT))
 # Validation loss that rises while training loss still falls is the sign of overfitting.
 figure = common.training_curves_figure(history.history, "Lesson 1: multilayer perceptron")
-outputs.save_figure(figure, args.out, "01_mlp_baseline_curves.png", show=args.show)
+pictures.save_figure(figure, OUTPUT_DIR, "01_mlp_baseline_curves.png", show=SHOW)
 
-# %% Save the model and the numbers
-settings = {"epochs": epochs, "batch_size": batch_size, "seed": args.seed, "quick": args.quick}
+# %% Save the model
+common.save_model(model, OUTPUT_DIR, "01_mlp_baseline")
+test_error = 100 * misclassified / len(y_test)
+print(f"\nTest error: {test_error:.2f}% ({misclassified} of {len(y_test)} misclassified)")
+
+# %% The course's record: leave it out when you copy
+# Lesson 04, the benchmarks and the tests read the test error and the curves from here.
+settings = {"epochs": EPOCHS, "batch_size": BATCH_SIZE, "seed": SEED, "quick": QUICK}
 test_results = (scores, predicted_digits, y_test)
-outputs.finish(
-    args.out, "01_mlp_baseline", model, history.history, test_results, train_seconds, **settings
+course.record(
+    OUTPUT_DIR, "01_mlp_baseline", model, history.history, test_results, train_seconds, **settings
 )
 
 # %% [markdown]

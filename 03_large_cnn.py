@@ -4,7 +4,7 @@ Description: Two convolutional layers, the second building on the patterns of th
     and two dense layers: fewer parameters than lesson 2 and a lower error.
 
 Run:
-    python 03_large_cnn.py                        # the slides' model, 7 epochs
+    python 03_large_cnn.py                        # this lesson's model, 7 epochs
     python 03_large_cnn.py --quick                # a small subset and one epoch, in seconds
     python 03_large_cnn.py --variant deitel       # another lecture deck's model, see --help
     In a notebook (notebooks/03_large_cnn.ipynb), set the same options in OPTIONS below.
@@ -13,18 +13,19 @@ Expected: a test error of about 0.85-0.9% (the slides publish 0.83%), in about 3
 training on a 2-core laptop CPU (docs/measurements.md has the numbers over several seeds).
 """
 
-# %% Setup
-# `course` comes first: it starts Keras without a wall of log lines.
+# %% The course's start: leave it out when you copy
+# Keras starts quietly, on an installed backend, when this comes before it is imported.
 import course
 
+# %% Setup
 import math
 import time
 
 import keras
+import numpy as np
 from keras import layers
 
 import common
-import outputs
 import pictures
 
 # Each lecture deck's model trains with its own recipe: epochs, batch size, and whether the
@@ -34,32 +35,42 @@ import pictures
 # starts at 0.002 and falls to zero: the same error in less time (measured over three seeds;
 # see docs/measurements.md).
 RECIPES = {
-    "slides": {"epochs": 7, "batch_size": 200, "schedule": True},  # these slides (the default)
+    "large_cnn": {"epochs": 7, "batch_size": 200, "schedule": True},  # this lesson's model
     "tf2_notebook": {"epochs": 3, "batch_size": 32, "schedule": False},  # the "TF2 notebook" deck
     "deitel": {"epochs": 5, "batch_size": 64, "schedule": False},  # Deitel & Deitel's deck
     "lab7": {"epochs": 12, "batch_size": 128, "schedule": False},  # the "Lab 7" deck
 }
+VARIANT = "large_cnn"  # which model to train: this lesson's, or another deck's (RECIPES)
+EPOCHS = None  # passes over the training data; None: the variant's recipe
+BATCH_SIZE = None  # images per gradient step; None: the variant's recipe
 INITIAL_LEARNING_RATE = 0.002  # with the schedule: falls along a cosine curve to zero
 CONSTANT_LEARNING_RATE = 0.001  # without it: Adam's default
 VALIDATION_FRACTION = 0.1  # training images held out to watch for overfitting
 IMAGES_TO_INSPECT = 4  # test images whose predictions are printed at the end
-# A notebook has no command line: set the options here, e.g. OPTIONS = "--variant deitel".
-OPTIONS = ""
+MNIST_PATH = None  # mnist.npz or a folder of IDX files; None: $MNIST_DATA, else downloaded
+QUICK = False  # True: 2000 training and 500 test images, to run in seconds
+SEED = 42  # the same seed prints the same numbers on the same machine
+OUTPUT_DIR = common.PROJECT_DIR / "outputs"  # the model and the figures are saved here
+SHOW = False  # also open each figure in a window (a notebook shows it below the cell)
+VERBOSE = "auto"  # Keras' progress bar while training; 2: one line per epoch
 
-# --variant chooses the deck; its recipe sets the defaults that --epochs and --batch-size
-# can still override.
-args = course.start(__doc__, OPTIONS, recipes=RECIPES)
-variant, epochs, batch_size = args.variant, args.epochs, args.batch_size
-# The seed fixes the initial weights, the shuffling and the dropout masks. Another backend,
-# version or kind of CPU can still change the last digits of the results.
-common.set_seed(args.seed)
-scheduled = RECIPES[variant]["schedule"]
-name = "03_large_cnn" if variant == "slides" else f"03_large_cnn_{variant}"
-print(f"Model: {variant}, {epochs} epochs, batch size {batch_size}")
+# %% The course's command line: leave it out when you copy
+# The options the lesson is run with replace the settings above: python 03_large_cnn.py
+# --variant deitel --quick, or in a notebook this OPTIONS line ("--help" lists them all).
+OPTIONS = ""
+recipes = ", ".join(
+    f"{name} ({recipe['epochs']} epochs, batch {recipe['batch_size']})"
+    for name, recipe in RECIPES.items()
+)
+variant_option = {
+    "dest": "VARIANT",
+    "choices": list(RECIPES),
+    "help": f"which model to train, each with its recipe: {recipes} (default: {VARIANT})",
+}
+course.start(globals(), OPTIONS, {"--variant": variant_option})
 
 # %% Prepare the data
-course.print_heading("Prepare the data")
-(x_train, y_train), (x_test, y_test) = common.load_mnist(args.data, quick=args.quick)
+(x_train, y_train), (x_test, y_test) = common.load_mnist(MNIST_PATH, quick=QUICK)
 
 # A convolution sees each image as a 28x28 grid with one grey channel, scaled to 0-1.
 x_train = common.scale_pixels(common.add_channel_axis(x_train))
@@ -77,10 +88,21 @@ print(f"Training:   x {x_fit.shape}, y {y_fit.shape}")
 print(f"Validation: x {x_validation.shape}, y {y_validation.shape}")
 print(f"Test:       x {x_test.shape}, y {y_test_one_hot.shape}")
 
+# %% The chosen model and its recipe
+# EPOCHS and BATCH_SIZE, where set, replace the recipe's. The seed fixes the initial
+# weights, the shuffling and the dropout masks; another backend, version or kind of CPU can
+# still change the last digits of the results.
+recipe = RECIPES[VARIANT]
+epochs = EPOCHS or recipe["epochs"]
+batch_size = BATCH_SIZE or recipe["batch_size"]
+name = "03_large_cnn" if VARIANT == "large_cnn" else f"03_large_cnn_{VARIANT}"
+print(f"Model: {VARIANT}, {epochs} epoch{'s' * (epochs != 1)}, batch size {batch_size}")
+common.set_seed(SEED)
+
 # %% Build the model
 # Each lecture deck's model is written out in full in a cell of its own; the one that
-# --variant chose is built.
-if variant == "slides":
+# VARIANT names is built.
+if VARIANT == "large_cnn":
     model = keras.Sequential(
         [
             keras.Input(shape=input_shape),
@@ -99,7 +121,7 @@ if variant == "slides":
     )
 
 # %% The "TF2 notebook" deck's model
-if variant == "tf2_notebook":
+if VARIANT == "tf2_notebook":
     model = keras.Sequential(
         [
             keras.Input(shape=input_shape),
@@ -117,7 +139,7 @@ if variant == "tf2_notebook":
     )
 
 # %% Deitel & Deitel's model
-if variant == "deitel":
+if VARIANT == "deitel":
     model = keras.Sequential(
         [
             keras.Input(shape=input_shape),
@@ -133,7 +155,7 @@ if variant == "deitel":
     )
 
 # %% The "Lab 7" deck's model
-if variant == "lab7":
+if VARIANT == "lab7":
     model = keras.Sequential(
         [
             keras.Input(shape=input_shape),
@@ -155,13 +177,12 @@ model.summary()
 
 # %% The chosen model as a diagram
 # The layers of the summary above as blocks, from the image to the ten probabilities.
-figure = pictures.model_diagram_figure(model, f"Lesson 3: larger CNN ({variant})")
-outputs.save_figure(figure, args.out, f"{name}_model.png", show=args.show)
+figure = pictures.model_diagram_figure(model, f"Lesson 3: larger CNN ({VARIANT})")
+pictures.save_figure(figure, OUTPUT_DIR, f"{name}_model.png", show=SHOW)
 
 # %% Train
-course.print_heading("Train")
 # With the schedule: big steps while the model is far from good, careful ones at the end.
-if scheduled:
+if recipe["schedule"]:
     steps_per_epoch = math.ceil(len(x_fit) / batch_size)
     learning_rate = keras.optimizers.schedules.CosineDecay(
         INITIAL_LEARNING_RATE, decay_steps=epochs * steps_per_epoch
@@ -180,24 +201,23 @@ history = model.fit(
     validation_data=(x_validation, y_validation),
     epochs=epochs,
     batch_size=batch_size,
-    verbose=course.progress_verbosity(),
+    verbose=VERBOSE,
 )
 train_seconds = time.perf_counter() - start
 print(f"Training took {train_seconds:.1f} s.")
 
 # %% Evaluate on the test set, once
-course.print_heading("Evaluate on the test set")
 scores = model.evaluate(x_test, y_test_one_hot, verbose=0, return_dict=True)
 print(f"Test loss: {scores['loss']:.4f}, test accuracy: {100 * scores['accuracy']:.2f}%")
 probabilities = model.predict(x_test, verbose=0)
 predicted_digits = probabilities.argmax(axis=1)
+misclassified = int(np.sum(predicted_digits != y_test))
 
 # %% Inspect the predictions and the training curves
-course.print_heading(f"The first {IMAGES_TO_INSPECT} test images")
 common.print_predictions(probabilities, y_test, range(IMAGES_TO_INSPECT))
 # Validation loss that rises while training loss still falls is the sign of overfitting.
-figure = common.training_curves_figure(history.history, f"Lesson 3: larger CNN ({variant})")
-outputs.save_figure(figure, args.out, f"{name}_curves.png", show=args.show)
+figure = common.training_curves_figure(history.history, f"Lesson 3: larger CNN ({VARIANT})")
+pictures.save_figure(figure, OUTPUT_DIR, f"{name}_curves.png", show=SHOW)
 
 # %% What the first convolutional layer learned
 # Each filter is a small grid of weights (red adds, blue subtracts); its feature map is bright
@@ -206,21 +226,27 @@ first_convolution = model.layers[0]
 figure = pictures.convolution_figure(
     first_convolution,
     x_test[0],
-    f"Lesson 3: what the first convolutional layer learned ({variant})",
+    f"Lesson 3: what the first convolutional layer learned ({VARIANT})",
 )
-outputs.save_figure(figure, args.out, f"{name}_filters.png", show=args.show)
+pictures.save_figure(figure, OUTPUT_DIR, f"{name}_filters.png", show=SHOW)
 
-# %% Save the model and the numbers
-settings = {"epochs": epochs, "batch_size": batch_size, "seed": args.seed, "quick": args.quick}
-settings |= {"variant": variant}
+# %% Save the model
+common.save_model(model, OUTPUT_DIR, name)
+test_error = 100 * misclassified / len(y_test)
+print(f"\nTest error: {test_error:.2f}% ({misclassified} of {len(y_test)} misclassified)")
+
+# %% The course's record: leave it out when you copy
+# Lesson 04, the benchmarks and the tests read the test error and the curves from here.
+settings = {"epochs": epochs, "batch_size": batch_size, "seed": SEED, "quick": QUICK}
+settings |= {"variant": VARIANT}
 test_results = (scores, predicted_digits, y_test)
-outputs.finish(args.out, name, model, history.history, test_results, train_seconds, **settings)
+course.record(OUTPUT_DIR, name, model, history.history, test_results, train_seconds, **settings)
 
 # %% [markdown]
 # ## Try it
 # 1. Train each lecture deck's model (`--variant tf2_notebook`, `deitel`, `lab7`), then run
 #    lesson 04. Which has the most parameters, and does it have the lowest error?
-# 2. Leave out the second pooling layer of the slides' model (one line). How does the
+# 2. Leave out the second pooling layer of this lesson's model (one line). How does the
 #    parameter count change, and why so much?
-# 3. Train the slides' model with `--batch-size 50`. Is an epoch faster or slower, and is the
+# 3. Train this lesson's model with `--batch-size 50`. Is an epoch faster or slower, and is the
 #    test error lower?

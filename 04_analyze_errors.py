@@ -14,10 +14,11 @@ Expected: a table of the saved stages, about 80-200 misclassified test images fo
 model, and four figures in outputs/figures/. Takes a few seconds.
 """
 
-# %% Setup
-# `course` comes first: it starts Keras without a wall of log lines.
+# %% The course's start: leave it out when you copy
+# Keras starts quietly, on an installed backend, when this comes before it is imported.
 import course
 
+# %% Setup
 import json
 from pathlib import Path
 
@@ -26,7 +27,7 @@ import numpy as np
 from sklearn.metrics import ConfusionMatrixDisplay, classification_report, confusion_matrix
 
 import common
-import outputs
+import pictures
 
 GRID_ROWS, GRID_COLUMNS = 4, 6  # misclassified images shown in the grid
 CONFIDENT_MISTAKES = 3  # the most confident mistakes, with all their probabilities
@@ -34,50 +35,45 @@ CONFUSED_PAIRS = 5  # the most frequent (true digit, predicted digit) pairs
 UNSURE_CORRECT = 5  # the correct predictions made with the least confidence
 CURVES_ACCURACY_FLOOR = 0.95  # the all-stages curves show accuracy from here to 1.0 ...
 CURVES_LOSS_CEILING = 0.2  # ... and loss from 0 to here
+INDICES = []  # test images whose ten probabilities are printed, e.g. [340, 740, 1260]
+MNIST_PATH = None  # mnist.npz or a folder of IDX files; None: $MNIST_DATA, else downloaded
+QUICK = False  # True: the first 500 test images only
+OUTPUT_DIR = common.PROJECT_DIR / "outputs"  # the models are read and the figures saved here
+# The model to analyse. (The course's command line takes the best one saved instead, or the
+# one --model names.)
+MODEL_PATH = common.model_path(OUTPUT_DIR, "05_best_cnn")
+SHOW = False  # also open each figure in a window (a notebook shows it below the cell)
 
-# The lesson's own options, besides the course's (--data, --out, ...).
-LESSON_OPTIONS = {
+# %% The course's command line: leave it out when you copy
+# The options the lesson is run with replace the settings above: python 04_analyze_errors.py
+# --index 340 740, or in a notebook this OPTIONS line ("--help" lists them all).
+OPTIONS = ""
+lesson_options = {
     "--model": {
-        "type": Path,
+        "dest": "MODEL_PATH",
         "metavar": "PATH",
         "help": "a saved .keras model to analyse (default: the best one in the output folder)",
     },
     "--index": {
+        "dest": "INDICES",
         "type": int,
         "nargs": "+",
-        "default": [],
         "metavar": "N",
         "help": "test images whose full probability list to print, e.g. --index 340 740 1260",
     },
 }
-# A notebook has no command line: set the options here, e.g. OPTIONS = "--index 340 740".
-OPTIONS = ""
+changed = course.start(globals(), OPTIONS, lesson_options)
+MODEL_PATH = course.find_model(changed.get("MODEL_PATH"), OUTPUT_DIR)
 
-args = course.start(__doc__, OPTIONS, options=LESSON_OPTIONS)
-
-# %% The saved stages
-course.print_heading("The saved stages")
-stages = outputs.saved_stages(args.out)
-if args.model is None:
-    model_path = outputs.best_saved_model(args.out, stages)
-else:
-    model_path = args.model
-if stages:
-    print(f"{'stage':32} {'parameters':>10} {'test error':>10} {'wrong':>6} {'training':>9}")
-    for stage, metrics in stages.items():
-        quick = "  (--quick)" if metrics.get("quick") else ""
-        print(
-            f"{stage:32} {metrics['parameters']:10,d} {metrics['test_error_percent']:9.2f}% "
-            f"{metrics['misclassified']:6d} {metrics['train_seconds']:8.1f}s{quick}"
-        )
+# %% The course's record of the saved models: leave it out when you copy
+# What lessons 01-03 and 05 recorded when they saved their models.
+course.print_saved_stages(OUTPUT_DIR, MODEL_PATH)
 
 # %% Mistakes of the chosen model
-course.print_heading(f"Mistakes of {model_path.stem}")
-model, model_path = outputs.open_model(model_path, args.out)
-stage = model_path.stem
-
-(_, _), (x_test, y_test) = common.load_mnist(args.data, quick=args.quick)
-bad_indices = [index for index in args.index if not 0 <= index < len(y_test)]
+model = common.load_model(MODEL_PATH)
+stage = Path(MODEL_PATH).stem
+(_, _), (x_test, y_test) = common.load_mnist(MNIST_PATH, quick=QUICK)
+bad_indices = [index for index in INDICES if not 0 <= index < len(y_test)]
 if bad_indices:
     raise common.UserError(
         f"--index {' '.join(map(str, bad_indices))} is outside the test set "
@@ -90,15 +86,9 @@ predicted = probabilities.argmax(axis=1)
 confidence = probabilities.max(axis=1)
 wrong = np.flatnonzero(predicted != y_test)
 print(
-    f"Misclassified: {len(wrong)} of {len(y_test)} test images "
+    f"Misclassified by {stage}: {len(wrong)} of {len(y_test)} test images "
     f"({100 * len(wrong) / len(y_test):.2f}% test error)"
 )
-if stages.get(stage, {}).get("tta_copies"):
-    print(
-        f"(Lesson 5 reported {stages[stage]['test_error_percent']:.2f}% by averaging each "
-        f"image with {stages[stage]['tta_copies']} augmented copies; this lesson looks at one "
-        "plain pass of the saved model.)"
-    )
 
 # %% Show the mistakes
 shown = wrong[: GRID_ROWS * GRID_COLUMNS]
@@ -115,22 +105,20 @@ figure.suptitle(
     f"{stage}: the first {len(shown)} of {len(wrong)} misclassified test images "
     "(predicted, true digit, confidence)"
 )
-outputs.save_figure(figure, args.out, f"04_misclassified_{stage}.png", show=args.show)
+pictures.save_figure(figure, OUTPUT_DIR, f"04_misclassified_{stage}.png", show=SHOW)
 
-# %% Chosen test images (--index)
-if args.index:
-    course.print_heading("Chosen test images (--index)")
-    common.print_predictions(probabilities, y_test, args.index)
+# %% Chosen test images
+if INDICES:
+    common.print_predictions(probabilities, y_test, INDICES)
 else:
-    print("Name test images with --index to see all ten probabilities of each.")
+    print("Name test images in INDICES (--index) to see all ten probabilities of each.")
 
 # %% The most confident mistakes
-course.print_heading(f"The {CONFIDENT_MISTAKES} most confident mistakes")
+print(f"The {CONFIDENT_MISTAKES} most confident mistakes:")
 most_confident = wrong[np.argsort(-confidence[wrong])][:CONFIDENT_MISTAKES]
 common.print_predictions(probabilities, y_test, most_confident)
 
 # %% Which digits are confused with which
-course.print_heading("Confusion matrix and per-digit precision and recall")
 digits = list(range(common.NUM_CLASSES))
 matrix = confusion_matrix(y_test, predicted, labels=digits)
 print(classification_report(y_test, predicted, labels=digits, digits=4, zero_division=0))
@@ -139,10 +127,10 @@ ConfusionMatrixDisplay(matrix, display_labels=digits).plot(ax=axis, cmap="Blues"
 axis.set_title(f"{stage}: true digit (rows) against predicted digit (columns)")
 axis.set_xlabel("Predicted digit")
 axis.set_ylabel("True digit")
-outputs.save_figure(figure, args.out, f"04_confusion_matrix_{stage}.png", show=args.show)
+pictures.save_figure(figure, OUTPUT_DIR, f"04_confusion_matrix_{stage}.png", show=SHOW)
 
 # %% The most confused pairs
-course.print_heading("The most confused pairs")
+print("The most confused pairs:")
 off_diagonal = matrix - np.diag(np.diag(matrix))
 pairs = np.dstack(np.unravel_index(np.argsort(-off_diagonal, axis=None), matrix.shape))[0]
 for true_digit, predicted_digit in pairs[:CONFUSED_PAIRS]:
@@ -151,7 +139,7 @@ for true_digit, predicted_digit in pairs[:CONFUSED_PAIRS]:
         print(f"a {true_digit} read as {predicted_digit}: {count} times")
 
 # %% The least confident correct predictions
-course.print_heading("The least confident correct predictions")
+print("The least confident correct predictions:")
 correct = np.flatnonzero(predicted == y_test)
 for index in correct[np.argsort(confidence[correct])][:UNSURE_CORRECT]:
     second = np.argsort(-probabilities[index])[1]
@@ -161,12 +149,9 @@ for index in correct[np.argsort(confidence[correct])][:UNSURE_CORRECT]:
     )
 
 # %% Training curves of all stages
-course.print_heading("Training curves of all stages")
-histories = {}
-for stage_name in stages:
-    history_file = outputs.record_path(args.out, stage_name, outputs.HISTORY)
-    if history_file.is_file():
-        histories[stage_name] = json.loads(history_file.read_text())
+# Every training lesson keeps its loss and accuracy per epoch in OUTPUT_DIR/history/.
+history_files = sorted((Path(OUTPUT_DIR) / common.HISTORY).glob("*.json"))
+histories = {path.stem: json.loads(path.read_text()) for path in history_files}
 if histories:
     figure, (accuracy_axis, loss_axis) = plt.subplots(1, 2, figsize=(13, 5))
     for stage_name, history in histories.items():
@@ -185,7 +170,7 @@ if histories:
         axis.legend(fontsize=8)
     figure.suptitle("Training curves of every saved stage")
     figure.tight_layout()
-    outputs.save_figure(figure, args.out, "04_training_curves_all.png", show=args.show)
+    pictures.save_figure(figure, OUTPUT_DIR, "04_training_curves_all.png", show=SHOW)
 else:
     print("No training histories saved yet.")
 

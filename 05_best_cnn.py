@@ -20,10 +20,11 @@ The state of the art, with ensembles and far more compute, is 0.21-0.23%.
 docs/measurements.md has the ablation table, measured on a 2-core CPU, and what else was tried.
 """
 
-# %% Setup
-# `course` comes first: it starts Keras without a wall of log lines.
+# %% The course's start: leave it out when you copy
+# Keras starts quietly, on an installed backend, when this comes before it is imported.
 import course
 
+# %% Setup
 import math
 import time
 
@@ -32,8 +33,6 @@ import numpy as np
 from keras import layers
 
 import common
-import options
-import outputs
 import pictures
 
 EPOCHS = 16  # passes over the training data; the schedule below spans all of them
@@ -42,7 +41,7 @@ EPOCHS = 16  # passes over the training data; the schedule below spans all of th
 BATCH_SIZE = 256
 VALIDATION_FRACTION = 0.1  # training images held out to watch for overfitting
 PEAK_LEARNING_RATE = 3e-3  # reached after one warm-up epoch, then cosine decay to zero
-CONSTANT_LEARNING_RATE = 1e-3  # Adam's default, used with --no-schedule
+CONSTANT_LEARNING_RATE = 1e-3  # Adam's default, used without the schedule
 ROTATION_DEGREES = 10  # augmentation: random rotation of up to +-10 degrees
 ZOOM_FRACTION = 0.1  # augmentation: random zoom in or out by up to 10% of the height
 WIDTH_ZOOM_FRACTION = 0.2  # ... and, independently, by up to 20% of the width
@@ -50,53 +49,45 @@ SHIFT_FRACTION = 0.1  # augmentation: random shift by up to 10% of the width and
 DROPOUT_RATE = 0.25  # fraction of features switched off while training
 TTA_COPIES = 8  # test-time augmentation: augmented copies of each test image to average over
 IMAGES_TO_INSPECT = 4  # test images whose predictions are printed at the end
-# A notebook has no command line: set the options here, e.g. OPTIONS = "--quick --tta 0".
-OPTIONS = ""
+# The ingredients that the ablation switches off one at a time (--no-augmentation, ...).
+AUGMENTATION = True
+BATCH_NORM = True
+SCHEDULE = True
+MNIST_PATH = None  # mnist.npz or a folder of IDX files; None: $MNIST_DATA, else downloaded
+QUICK = False  # True: 2000 training and 500 test images, to run in seconds
+SEED = 42  # the same seed prints the same numbers on the same machine
+OUTPUT_DIR = common.PROJECT_DIR / "outputs"  # the model and the figures are saved here
+SHOW = False  # also open each figure in a window (a notebook shows it below the cell)
+VERBOSE = "auto"  # Keras' progress bar while training; 2: one line per epoch
 
-# %% The ablation's switches
-# The lesson's own options, besides the course's (--quick, --epochs, ...): each switches one
-# ingredient off, so that the ablation can be run again.
-LESSON_OPTIONS = {
-    "--no-batch-norm": {
-        "action": "store_true",
-        "help": "ablation: leave out batch normalization",
-    },
-    "--no-augmentation": {
-        "action": "store_true",
-        "help": "ablation: train on the images as they are",
-    },
-    "--no-schedule": {
-        "action": "store_true",
-        "help": f"ablation: a constant learning rate of {CONSTANT_LEARNING_RATE} (Adam's default)",
-    },
+# %% The course's command line: leave it out when you copy
+# The options the lesson is run with replace the settings above: python 05_best_cnn.py
+# --quick --tta 0, or in a notebook this OPTIONS line ("--help" lists them all). Each
+# --no-... switches one ingredient off, so that the ablation can be run again.
+OPTIONS = ""
+ablation = {
+    "--no-batch-norm": {"dest": "BATCH_NORM", "action": "store_false"},
+    "--no-augmentation": {"dest": "AUGMENTATION", "action": "store_false"},
+    "--no-schedule": {"dest": "SCHEDULE", "action": "store_false"},
     "--tta": {
-        "type": options.zero_or_more,
+        "dest": "TTA_COPIES",
+        "type": course.zero_or_more,
         "metavar": "N",
         "help": "test-time augmentation: predict each test image as the average over the image "
         f"and N augmented copies of it (default: {TTA_COPIES}, or 0 with --no-augmentation; "
         "0 for one plain pass)",
     },
 }
-args = course.start(__doc__, OPTIONS, epochs=EPOCHS, batch_size=BATCH_SIZE, options=LESSON_OPTIONS)
-epochs, batch_size = args.epochs, args.batch_size
-# The seed fixes the initial weights, the shuffling, the dropout masks and the augmentation.
-# Another backend, version or kind of CPU can still change the last digits.
-common.set_seed(args.seed)
-use_augmentation = not args.no_augmentation
-use_batch_norm = not args.no_batch_norm
-use_schedule = not args.no_schedule
+for flag, option in list(ablation.items())[:3]:
+    option["help"] = f"ablation: without {flag.removeprefix('--no-').replace('-', ' ')}"
+changed = course.start(globals(), OPTIONS, ablation)
 # A model that never saw augmented images reads them worse: in the ablation, test-time
 # augmentation took such a model from 0.70% to 1.01% test error.
-default_tta_copies = TTA_COPIES if use_augmentation else 0
-tta_copies = default_tta_copies if args.tta is None else args.tta
-switched_off = [
-    flag for flag in ("no_batch_norm", "no_augmentation", "no_schedule") if getattr(args, flag)
-]
-name = "_".join(["05_best_cnn", *switched_off])
+if not AUGMENTATION and "TTA_COPIES" not in changed:
+    TTA_COPIES = 0
 
 # %% Prepare the data
-course.print_heading("Prepare the data")
-(x_train, y_train), (x_test, y_test) = common.load_mnist(args.data, quick=args.quick)
+(x_train, y_train), (x_test, y_test) = common.load_mnist(MNIST_PATH, quick=QUICK)
 x_train = common.scale_pixels(common.add_channel_axis(x_train))
 x_test = common.scale_pixels(common.add_channel_axis(x_test))
 y_train_one_hot = common.one_hot_encode(y_train)
@@ -111,6 +102,9 @@ num_classes = y_train_one_hot.shape[1]
 print(f"Training:   x {x_fit.shape}, y {y_fit.shape}")
 print(f"Validation: x {x_validation.shape}, y {y_validation.shape}")
 print(f"Test:       x {x_test.shape}, y {y_test_one_hot.shape}")
+# The seed fixes the initial weights, the shuffling, the dropout masks and the augmentation.
+# Another backend, version or kind of CPU can still change the last digits.
+common.set_seed(SEED)
 
 # %% Ingredient 1: data augmentation
 # Every epoch sees each digit slightly rotated, zoomed and shifted, as different writers
@@ -147,7 +141,7 @@ augmentation = keras.Sequential(
 # Batch normalization re-centres and re-scales each layer's outputs per batch, which lets a
 # deep network train fast at a high learning rate. The ablation swaps in a layer that does
 # nothing: `normalization()` below makes one or the other.
-normalization = layers.BatchNormalization if use_batch_norm else layers.Identity
+normalization = layers.BatchNormalization if BATCH_NORM else layers.Identity
 
 
 # %% Ingredient 3: a deeper network
@@ -157,7 +151,7 @@ normalization = layers.BatchNormalization if use_batch_norm else layers.Identity
 model = keras.Sequential(
     [
         keras.Input(shape=input_shape),
-        augmentation if use_augmentation else layers.Identity(),
+        augmentation if AUGMENTATION else layers.Identity(),
         layers.Conv2D(32, kernel_size=3, activation="relu"),
         normalization(),
         layers.Conv2D(32, kernel_size=3, activation="relu"),
@@ -181,21 +175,25 @@ model = keras.Sequential(
 model.summary()
 
 # %% The model as a diagram
-# The layers of the summary above as blocks, from the image to the ten probabilities.
+# The layers of the summary above as blocks, from the image to the ten probabilities. A
+# run with an ingredient switched off saves under its own name: 05_best_cnn_no_schedule, ...
+ingredients = {"batch_norm": BATCH_NORM, "augmentation": AUGMENTATION, "schedule": SCHEDULE}
+switched_off = [f"no_{ingredient}" for ingredient, used in ingredients.items() if not used]
+name = "_".join(["05_best_cnn", *switched_off])
 figure = pictures.model_diagram_figure(model, "Lesson 5: close to the state of the art")
-outputs.save_figure(figure, args.out, f"{name}_model.png", show=args.show)
+pictures.save_figure(figure, OUTPUT_DIR, f"{name}_model.png", show=SHOW)
 
 # %% Ingredient 4: a learning-rate schedule
 # One epoch of warm-up to the peak rate, then a cosine curve down to zero at the last step:
 # big steps while the network is far from good, small careful ones at the end.
-steps_per_epoch = math.ceil(len(x_fit) / batch_size)
-if use_schedule:
+steps_per_epoch = math.ceil(len(x_fit) / BATCH_SIZE)
+if SCHEDULE:
     warmup_steps = steps_per_epoch
     learning_rate = keras.optimizers.schedules.CosineDecay(
         initial_learning_rate=PEAK_LEARNING_RATE / 10,
         warmup_target=PEAK_LEARNING_RATE,
         warmup_steps=warmup_steps,
-        decay_steps=max(1, epochs * steps_per_epoch - warmup_steps),
+        decay_steps=max(1, EPOCHS * steps_per_epoch - warmup_steps),
     )
 else:
     learning_rate = CONSTANT_LEARNING_RATE
@@ -206,15 +204,14 @@ model.compile(
 )
 
 # %% Train
-course.print_heading("Train")
 print(
     "Ingredients: "
     + ", ".join(
         f"{ingredient} {'on' if used else 'off'}"
         for ingredient, used in [
-            ("augmentation", use_augmentation),
-            ("batch normalization", use_batch_norm),
-            ("schedule", use_schedule),
+            ("augmentation", AUGMENTATION),
+            ("batch normalization", BATCH_NORM),
+            ("schedule", SCHEDULE),
         ]
     )
 )
@@ -223,15 +220,14 @@ history = model.fit(
     x_fit,
     y_fit,
     validation_data=(x_validation, y_validation),
-    epochs=epochs,
-    batch_size=batch_size,
-    verbose=course.progress_verbosity(),
+    epochs=EPOCHS,
+    batch_size=BATCH_SIZE,
+    verbose=VERBOSE,
 )
 train_seconds = time.perf_counter() - start
 print(f"Training took {train_seconds:.1f} s.")
 
 # %% Evaluate on the test set, once
-course.print_heading("Evaluate on the test set")
 scores = model.evaluate(x_test, y_test_one_hot, verbose=0, return_dict=True)
 print(f"Test loss: {scores['loss']:.4f}, test accuracy: {100 * scores['accuracy']:.2f}%")
 single_pass_probabilities = model.predict(x_test, verbose=0)
@@ -244,40 +240,45 @@ print(
 # %% Ingredient 5: test-time augmentation
 # The model also looks at N slightly rotated, zoomed and shifted copies of each test image,
 # and the answers are averaged: a digit it is unsure of in one pose is often clear in
-# others. It costs N more predictions; with N = 0 (`--tta 0`) this cell changes nothing.
-# It starts from the one-pass prediction each time, so it can be run again with another N.
+# others. It costs N more predictions; with N = 0 (TTA_COPIES = 0) this cell changes
+# nothing. It starts from the one-pass prediction each time, so it can be run again.
 summed = single_pass_probabilities.copy()
-for _ in range(tta_copies):
+for _ in range(TTA_COPIES):
     summed += model.predict(augmentation(x_test, training=True), verbose=0)
-probabilities = summed / (tta_copies + 1)
+probabilities = summed / (TTA_COPIES + 1)
 predicted_digits = probabilities.argmax(axis=1)
-if tta_copies:
-    misclassified = int(np.sum(predicted_digits != y_test))
+misclassified = int(np.sum(predicted_digits != y_test))
+if TTA_COPIES:
     print(
-        f"With test-time augmentation ({tta_copies} copies): "
+        f"With test-time augmentation ({TTA_COPIES} copies): "
         f"{100 * misclassified / len(y_test):.2f}% ({misclassified} of {len(y_test)} "
         "misclassified)"
     )
 
 # %% Inspect the predictions and the training curves
-course.print_heading(f"The first {IMAGES_TO_INSPECT} test images")
 common.print_predictions(probabilities, y_test, range(IMAGES_TO_INSPECT))
 # Validation loss that rises while training loss still falls is the sign of overfitting.
 figure = common.training_curves_figure(history.history, "Lesson 5: close to the state of the art")
-outputs.save_figure(figure, args.out, f"{name}_curves.png", show=args.show)
+pictures.save_figure(figure, OUTPUT_DIR, f"{name}_curves.png", show=SHOW)
 
-# %% Save the model and the numbers
-settings = {"epochs": epochs, "batch_size": batch_size, "seed": args.seed, "quick": args.quick}
+# %% Save the model
+common.save_model(model, OUTPUT_DIR, name)
+test_error = 100 * misclassified / len(y_test)
+print(f"\nTest error: {test_error:.2f}% ({misclassified} of {len(y_test)} misclassified)")
+
+# %% The course's record: leave it out when you copy
+# Lesson 04, the benchmarks and the tests read the test error and the curves from here.
+settings = {"epochs": EPOCHS, "batch_size": BATCH_SIZE, "seed": SEED, "quick": QUICK}
 settings |= {
-    "batch_norm": use_batch_norm,
-    "augmentation": use_augmentation,
-    "schedule": use_schedule,
-    "tta_copies": tta_copies,
+    "batch_norm": BATCH_NORM,
+    "augmentation": AUGMENTATION,
+    "schedule": SCHEDULE,
+    "tta_copies": TTA_COPIES,
     "single_pass_test_error_percent": round(100 * single_pass_misclassified / len(y_test), 4),
     "single_pass_misclassified": single_pass_misclassified,
 }
 test_results = (scores, predicted_digits, y_test)
-outputs.finish(args.out, name, model, history.history, test_results, train_seconds, **settings)
+course.record(OUTPUT_DIR, name, model, history.history, test_results, train_seconds, **settings)
 
 # %% [markdown]
 # ## Try it
@@ -285,7 +286,7 @@ outputs.finish(args.out, name, model, history.history, test_results, train_secon
 #    costs the most test error when it is missing? (Each run takes about 10 minutes.)
 # 2. Make the augmentation stronger: `ROTATION_DEGREES = 20`. Does one plain pass get better
 #    or worse, and does test-time augmentation help more now?
-# 3. In the notebook, after training, set `tta_copies = 32` and run the test-time
+# 3. In the notebook, after training, set `TTA_COPIES = 32` and run the test-time
 #    augmentation cell again. How many of the 10,000 answers does averaging change?
 # 4. Keras makes three more well-known ingredients one line each: weight decay
 #    (`keras.optimizers.AdamW(learning_rate=learning_rate, weight_decay=0.05)`), an average

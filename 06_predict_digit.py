@@ -20,52 +20,61 @@ photo straight to 28x28 instead gives answers close to random (docs/measurements
 numbers).
 """
 
-# %% Setup
-# `course` comes first: it starts Keras without a wall of log lines.
+# %% The course's start: leave it out when you copy
+# Keras starts quietly, on an installed backend, when this comes before it is imported.
 import course
 
+# %% Setup
 import sys
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 import common
 import handwriting  # the preparation below, step by step, as functions of its own
-import options
-import outputs
+import pictures
 
 TOP_GUESSES = 3  # how many guesses to print per image
 # Read when no image is named: a photo and a drawing that samples/make_samples.py drew. The
 # steps below are shown on the photo.
 SAMPLES_DIR = common.PROJECT_DIR / "samples"
 SAMPLE_PHOTO = SAMPLES_DIR / "photo_of_a_3.jpg"
-# The lesson's own options, besides the course's (--out, --show).
-LESSON_OPTIONS = {
-    "images": {
+IMAGES = [SAMPLES_DIR]  # the PNG or JPEG files to read, or folders of them
+NUMBER = False  # True: each image holds several digits in a row, read left to right
+OUTPUT_DIR = common.PROJECT_DIR / "outputs"  # the models are read and the figures saved here
+# The model that reads them. (The course's command line takes the best one saved instead,
+# or the one --model names.)
+MODEL_PATH = common.model_path(OUTPUT_DIR, "05_best_cnn")
+SHOW = False  # also open each figure in a window (a notebook shows it below the cell)
+
+# %% The course's command line: leave it out when you copy
+# The options the lesson is run with replace the settings above: python 06_predict_digit.py
+# my_digit.jpg, or in a notebook this OPTIONS line ("--help" lists them all).
+OPTIONS = ""
+lesson_options = {
+    "IMAGES": {
         "nargs": "*",
-        "default": [SAMPLES_DIR],
         "metavar": "IMAGE",
         "help": "PNG or JPEG files or folders (default: the sample images in samples/)",
     },
     "--model": {
-        "type": Path,
+        "dest": "MODEL_PATH",
         "metavar": "PATH",
         "help": "a saved .keras model (default: the best one in the output folder)",
     },
-    "--json": {"action": options.JsonLines, "help": "one JSON object per image per line"},
-    "--number": {"action": "store_true", "help": "read several digits in a row, left to right"},
+    "--json": {"dest": "JSON", "action": course.JsonLines, "help": "one JSON object per image"},
+    "--number": {
+        "dest": "NUMBER",
+        "action": "store_true",
+        "help": "read several digits in a row, left to right",
+    },
 }
-# A notebook has no command line: set the options here, e.g. OPTIONS = "my_digit.jpg".
-OPTIONS = ""
-
-args = course.start(__doc__, OPTIONS, uses_mnist=False, options=LESSON_OPTIONS)
+changed = course.start(globals(), OPTIONS, lesson_options)
 # Every image named is opened once now, so that a path that does not exist, a file that is
 # no image or an empty folder ends the lesson in one line, before the walkthrough below.
-image_files = handwriting.image_paths(args.images)
-for path in image_files:
+for path in handwriting.image_paths(IMAGES):
     handwriting.load_image(path)
-model, model_path = outputs.open_model(args.model, args.out)
+MODEL_PATH = course.find_model(changed.get("MODEL_PATH"), OUTPUT_DIR)
 
 
 # %% Two pictures used below
@@ -93,52 +102,47 @@ def draw_probabilities(axis, probabilities):
 # %% Step 1: grey values
 # A photo has three colours and any size. Only how bright each pixel is matters, from 0.0
 # (black) to 1.0 (white); a phone photo is turned upright, and a large one made smaller.
-course.print_heading("Step 1: grey values")
 gray = handwriting.load_grayscale(SAMPLE_PHOTO)
 figure = step_figure(gray, "1. grey")
-outputs.save_figure(figure, args.out, "06_step1_grey.png", show=args.show)
+pictures.save_figure(figure, OUTPUT_DIR, "06_step1_grey.png", show=SHOW)
 
 # %% Step 2: ink only
 # MNIST has light ink on black, so dark ink on light paper is inverted. Then the paper's own
 # brightness, uneven in a photo, is subtracted, and only what clearly stands out is kept as
 # ink (Otsu's threshold), stretched to full brightness.
-course.print_heading("Step 2: ink only")
 ink = handwriting.make_ink_light(gray)
 ink = handwriting.remove_background(ink)
 ink = handwriting.suppress_noise(ink)
 figure = step_figure(ink, "2. ink only, light on black")
-outputs.save_figure(figure, args.out, "06_step2_ink.png", show=args.show)
+pictures.save_figure(figure, OUTPUT_DIR, "06_step2_ink.png", show=SHOW)
 
 # %% Step 3: cropped to the digit
 # Specks of dust are dropped, then the image is cut down to the rows and columns with ink.
-course.print_heading("Step 3: cropped to the digit")
 cropped = handwriting.crop_to_ink(handwriting.remove_specks(ink))
 figure = step_figure(cropped, "3. cropped")
-outputs.save_figure(figure, args.out, "06_step3_cropped.png", show=args.show)
+pictures.save_figure(figure, OUTPUT_DIR, "06_step3_cropped.png", show=SHOW)
 
 # %% Step 4: fitted into 20x20
 # Thin pen lines are widened to MNIST's stroke width, so that they do not fade away when the
 # digit is scaled down. Then the longer side becomes 20 pixels and the aspect ratio stays.
-course.print_heading("Step 4: fitted into 20x20")
 fitted = handwriting.fit_in_box(handwriting.thicken_strokes(cropped))
 figure = step_figure(fitted, "4. fitted into 20x20")
-outputs.save_figure(figure, args.out, "06_step4_fitted.png", show=args.show)
+pictures.save_figure(figure, OUTPUT_DIR, "06_step4_fitted.png", show=SHOW)
 
 # %% Step 5: centred by mass in 28x28
 # MNIST centres each digit by its centre of mass, not by its box: a 7 with a heavy bar
 # sits low. This is the image the model reads.
-course.print_heading("Step 5: centred by mass in 28x28")
 centred = handwriting.center_by_mass(fitted)
 figure = step_figure(centred, "5. centred by mass")
-outputs.save_figure(figure, args.out, "06_step5_centred.png", show=args.show)
+pictures.save_figure(figure, OUTPUT_DIR, "06_step5_centred.png", show=SHOW)
 
 # %% Step 6: the model's answer
 # The model was trained on rows of pixels or on 28x28x1 grids: the input takes its shape.
-course.print_heading("Step 6: the model's answer")
+model = common.load_model(MODEL_PATH)
 probabilities = model.predict(centred.reshape(1, *model.input_shape[1:]), verbose=0)[0]
 figure, axis = plt.subplots(figsize=(5, 3.5))
 draw_probabilities(axis, probabilities)
-outputs.save_figure(figure, args.out, "06_step6_probabilities.png", show=args.show)
+pictures.save_figure(figure, OUTPUT_DIR, "06_step6_probabilities.png", show=SHOW)
 best = int(np.argmax(probabilities))
 print(f"{SAMPLE_PHOTO.name}: {best} ({100 * probabilities[best]:.1f}%)")
 
@@ -185,38 +189,39 @@ def prediction_figure(path, original, digits, probabilities):
 
 
 # %% Read the images
-course.print_heading("Read the images")
-failures = 0
-for path in image_files:
+readings, failures = [], 0  # (path, guesses) of each image read; how many could not be
+for path in handwriting.image_paths(IMAGES):
     try:
-        original, digits, probabilities = read_image(path, model, args.number)
+        original, digits, probabilities = read_image(path, model, NUMBER)
     except common.UserError as error:  # the other images are still read
         print(f"error: {common.display_path(path)}: {error}", file=sys.stderr)
         failures += 1
         continue
     guesses = [top_guesses(row) for row in probabilities]
+    readings.append((path, guesses))
     shown_path = common.display_path(path)
-    if args.json:
-        if args.number:
-            record = {
-                "image": shown_path,
-                "number": "".join(str(digit) for digit, _ in guesses),
-                "digits": [
-                    {"digit": digit, "confidence": top[0][1], "top3": top} for digit, top in guesses
-                ],
-            }
-        else:
-            digit, top = guesses[0]
-            record = {"image": shown_path, "digit": digit, "confidence": top[0][1], "top3": top}
-        options.print_json(record)  # with --json, standard output holds only these lines
-    else:
-        for digit, top in guesses:
-            others = ", ".join(f"{d} {100 * p:.1f}%" for d, p in top[1:])
-            print(f"{shown_path}: {digit} ({100 * top[0][1]:.1f}%)   next: {others}")
-        if args.number:
-            print(f"{shown_path}: reads {''.join(str(digit) for digit, _ in guesses)}")
+    for digit, top in guesses:
+        others = ", ".join(f"{d} {100 * p:.1f}%" for d, p in top[1:])
+        print(f"{shown_path}: {digit} ({100 * top[0][1]:.1f}%)   next: {others}")
+    if NUMBER:
+        print(f"{shown_path}: reads {''.join(str(digit) for digit, _ in guesses)}")
     figure = prediction_figure(path, original, digits, probabilities)
-    outputs.save_figure(figure, args.out, f"06_{path.stem}.png", show=args.show)
+    pictures.save_figure(figure, OUTPUT_DIR, f"06_{path.stem}.png", show=SHOW)
+
+# %% The course's record: leave it out when you copy
+# With --json, standard output holds one JSON object per image, for other programs; an
+# image that could not be read makes the exit status 1.
+for path, guesses in readings if changed.get("JSON") else []:
+    reading = {"image": common.display_path(path)}
+    if NUMBER:
+        reading["number"] = "".join(str(digit) for digit, _ in guesses)
+        reading["digits"] = [
+            {"digit": digit, "confidence": top[0][1], "top3": top} for digit, top in guesses
+        ]
+    else:
+        digit, top = guesses[0]
+        reading |= {"digit": digit, "confidence": top[0][1], "top3": top}
+    course.print_json(reading)
 if failures:
     sys.exit(1)
 

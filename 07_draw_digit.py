@@ -19,18 +19,16 @@ server. The digits you teach it (Teach, or "Wrong? It is ..." under an answer) a
 in outputs/my_digits/<session>/<digit>/, one session per run; nothing saved is replaced.
 """
 
-# %% Setup
-# `course` comes first: it starts Keras without a wall of log lines.
+# %% The course's start: leave it out when you copy
+# Keras starts quietly, on an installed backend, when this comes before it is imported.
 import course
 
+# %% Setup
 import base64
 import errno
 import io
 import itertools
 import json
-import os
-import signal
-import sys
 import threading
 import time
 import webbrowser
@@ -44,44 +42,50 @@ from PIL import Image, UnidentifiedImageError
 
 import common
 import handwriting  # lesson 6's preparation of a digit, step by step
-import outputs
+import own_digits  # where the digits you teach it are saved
+import pictures
 
 PAGE = common.PROJECT_DIR / "07_draw_digit.html"  # the drawing page: HTML, CSS, JavaScript
-DEFAULT_HOST = "127.0.0.1"  # this computer only; --host 0.0.0.0 lets others on the network in
-DEFAULT_PORT = 8000
+HOST = "127.0.0.1"  # this computer only; "0.0.0.0" lets others on the network in
+PORT = 8000  # the page's address is http://HOST:PORT/; 0: any free port
+OPEN_BROWSER = True  # open the page in the browser once it is served
 EXAMPLES_PER_DIGIT = 5  # the teach mode asks for each digit this many times
 # Pictures of the page, drawing and in teach mode, taken by bench/bench_draw_digit.py.
 PAGE_PICTURES = [
     common.PROJECT_DIR / "docs" / "figures" / "07_draw_digit.png",
     common.PROJECT_DIR / "docs" / "figures" / "07_draw_digit_teach.png",
 ]
-# A notebook has no command line: set the options here, e.g. OPTIONS = "--port 8001".
-OPTIONS = ""
+OUTPUT_DIR = common.PROJECT_DIR / "outputs"  # the models are read and your digits saved here
+# The model that reads your drawings. (The course's command line takes the best one saved
+# instead, or the one --model names.)
+MODEL_PATH = common.model_path(OUTPUT_DIR, "05_best_cnn")
 
-# %% The page's options
-# The lesson's own options, besides the course's (--out).
-LESSON_OPTIONS = {
+# %% The course's command line: leave it out when you copy
+# The options the lesson is run with replace the settings above: python 07_draw_digit.py
+# --port 8001, or in a notebook this OPTIONS line ("--help" lists them all).
+OPTIONS = ""
+lesson_options = {
     "--model": {
-        "type": Path,
+        "dest": "MODEL_PATH",
         "metavar": "PATH",
         "help": "a saved .keras model (default: the best one in the output folder)",
     },
-    "--host": {"default": DEFAULT_HOST, "help": f"default: {DEFAULT_HOST}"},
-    "--port": {
-        "type": int,
-        "default": DEFAULT_PORT,
-        "help": f"default: {DEFAULT_PORT}; 0: any free",
+    "--host": {"dest": "HOST", "help": f"default: {HOST}; 0.0.0.0 lets others in"},
+    "--port": {"dest": "PORT", "type": int, "help": f"default: {PORT}; 0: any free"},
+    "--no-browser": {
+        "dest": "OPEN_BROWSER",
+        "action": "store_false",
+        "help": "only print the address; open no browser",
     },
-    "--no-browser": {"action": "store_true", "help": "only print the address; open no browser"},
     "--examples-per-digit": {
-        "type": int,
-        "default": EXAMPLES_PER_DIGIT,
+        "dest": "EXAMPLES_PER_DIGIT",
+        "type": course.at_least_one,
         "metavar": "N",
         "help": f"how often the teach mode asks for each digit (default: {EXAMPLES_PER_DIGIT})",
     },
 }
-
-args = course.start(__doc__, OPTIONS, uses_mnist=False, draws_figures=False, options=LESSON_OPTIONS)
+changed = course.start(globals(), OPTIONS, lesson_options, ctrl_c="Stopped the server.")
+MODEL_PATH = course.find_model(changed.get("MODEL_PATH"), OUTPUT_DIR)
 
 # %% Reading one drawing
 
@@ -212,7 +216,7 @@ class TaughtDigits:
             digit_folder.mkdir(exist_ok=True)
             number = self.counts[digit] + 1
             names = (f"{n:03d}.png" for n in itertools.count(number))
-            path = outputs.save_new_file(digit_folder, names, png_bytes)
+            path = own_digits.save_new_file(digit_folder, names, png_bytes)
             self.counts[digit] += 1
             return path
 
@@ -308,7 +312,7 @@ class DrawingPageHandler(DrawingRequests):
 
 
 # %% The web server
-def start_server(host, port, model, out, examples_per_digit=EXAMPLES_PER_DIGIT):
+def start_server(host, port, model, out, examples_per_digit):
     """A server for the page and the model, listening but not yet serving; a UserError if
     the port cannot be had. Taught digits go to `out`/my_digits/."""
     try:
@@ -325,7 +329,7 @@ def start_server(host, port, model, out, examples_per_digit=EXAMPLES_PER_DIGIT):
     server.model = model
     server.model_lock = threading.Lock()
     server.out = Path(out)
-    server.taught = TaughtDigits(server.out / outputs.MY_DIGITS)
+    server.taught = TaughtDigits(server.out / own_digits.MY_DIGITS)
     server.examples_per_digit = examples_per_digit
     return server
 
@@ -334,19 +338,15 @@ def start_server(host, port, model, out, examples_per_digit=EXAMPLES_PER_DIGIT):
 # `python 07_draw_digit.py` opens the page in your browser. Draw a digit and it answers as
 # you draw, with the 28x28 input it prepared; its Teach button asks for each digit in turn.
 for picture in PAGE_PICTURES:
-    course.show_picture(picture)
+    pictures.show_picture(picture)
 
 # %% Serve the page
-model, model_path = outputs.open_model(args.model, args.out)
-if args.examples_per_digit < 1:
-    raise common.UserError("--examples-per-digit must be at least 1")
-server = start_server(
-    args.host, args.port, model, outputs.folder(args.out), args.examples_per_digit
-)
+model = common.load_model(MODEL_PATH)
+server = start_server(HOST, PORT, model, OUTPUT_DIR, EXAMPLES_PER_DIGIT)
 host, port = server.server_address[:2]
 url = f"http://{host}:{port}/"
 print(f"Serving the drawing page at {url}")
-if not args.no_browser:
+if OPEN_BROWSER:
     webbrowser.open(url)
 if common.running_in_notebook():
     # The notebook stays usable: the page is served beside it until the kernel stops.
@@ -354,13 +354,6 @@ if common.running_in_notebook():
     print("It is served for as long as this notebook's kernel runs.")
 else:
     print("Press Ctrl-C to stop.")
-
-    def stop(signal_number, frame):
-        print("\nStopped the server.")
-        os._exit(0)
-
-    signal.signal(signal.SIGINT, stop)
-    sys.stdout.flush()
     server.serve_forever()
 
 # %% [markdown]

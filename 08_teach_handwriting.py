@@ -23,10 +23,11 @@ The original model is never changed: the adapted one is saved as
 outputs/models/08_teach_handwriting.keras, for lessons 6 and 7 to read with --model.
 """
 
-# %% Setup
-# `course` comes first: it starts Keras without a wall of log lines.
+# %% The course's start: leave it out when you copy
+# Keras starts quietly, on an installed backend, when this comes before it is imported.
 import course
 
+# %% Setup
 import math
 import time
 from pathlib import Path
@@ -38,8 +39,8 @@ from keras import layers
 
 import common
 import handwriting  # lesson 6's preparation of a digit
-import outputs
 import own_digits  # the folders of labelled digits, and the styles drawn by the course
+import pictures
 
 # Chosen once in bench/bench_teach.py on real digits held out from the adaptation: the fewest
 # epochs that read them best. Never on a student's test digits or on MNIST's test set.
@@ -56,43 +57,68 @@ ZOOM_FRACTION = 0.1  # zooms by up to 10%,
 SHIFT_FRACTION = 0.1  # and shifts by up to 10% of the side; never flips (a flipped 7 is no 7)
 HELD_OUT_FRACTION = 0.25  # with a single sitting: this share of each digit is held out
 MISREAD_TO_SHOW = 12  # held-out digits misread before, shown with their new answers
-NAME = "08_teach_handwriting"  # the adapted model's name in outputs/models/
-# A notebook has no command line: set the options here, e.g. OPTIONS = "../outputs/my_digits".
-OPTIONS = ""
+NAME = "08_teach_handwriting"  # the adapted model's name in OUTPUT_DIR/models/
+# Your labelled digits, <digit>/<image> or <session>/<digit>/<image> as lesson 7's page
+# saves them (None: the styles MNIST lacks, drawn by the course), and held-out ones to score
+# on (None: the last session, or with one session HELD_OUT_FRACTION of each digit).
+FOLDER = None
+TEST_FOLDER = None
+MNIST_PATH = None  # mnist.npz or a folder of IDX files; None: $MNIST_DATA, else downloaded
+QUICK = False  # True: 2000 MNIST training and 500 test images, to run in seconds
+SEED = 42  # the same seed prints the same numbers on the same machine
+OUTPUT_DIR = common.PROJECT_DIR / "outputs"  # models are read and saved, figures saved here
+# The model to adapt. (The course's command line takes the best one saved instead, or the
+# one --model names.)
+MODEL_PATH = common.model_path(OUTPUT_DIR, "05_best_cnn")
+SHOW = False  # also open each figure in a window (a notebook shows it below the cell)
+VERBOSE = "auto"  # Keras' progress bar while training; 2: one line per epoch
 
-# %% Where your digits come from: the lesson's options
-# Besides the course's own (--data, --seed, --quick, --out, --show).
-LESSON_OPTIONS = {
-    "folder": {
+# %% The course's command line: leave it out when you copy
+# The options the lesson is run with replace the settings above: python
+# 08_teach_handwriting.py outputs/my_digits, or in a notebook this OPTIONS line ("--help"
+# lists them all).
+OPTIONS = ""
+lesson_options = {
+    "FOLDER": {
         "nargs": "?",
-        "type": Path,
         "metavar": "FOLDER",
         "help": "your labelled digits: <digit>/<image>, or session folders with those inside, "
         "as lesson 7's page saves them (default: the styles MNIST lacks, drawn by the course)",
     },
     "--test": {
-        "type": Path,
+        "dest": "TEST_FOLDER",
         "metavar": "FOLDER",
         "help": "held-out digits to score on, in the same layout (default: FOLDER's last "
         f"session, or with one session {100 * HELD_OUT_FRACTION:.0f}%% of each digit)",
     },
     "--model": {
-        "type": Path,
+        "dest": "MODEL_PATH",
         "metavar": "PATH",
         "help": "the saved .keras model to adapt (default: the best one in the output folder)",
     },
-    "--epochs": {"type": int, "default": EPOCHS, "help": f"default: {EPOCHS}"},
+    "--epochs": {
+        "dest": "EPOCHS",
+        "type": course.at_least_one,
+        "metavar": "N",
+        "help": f"passes over your digits (default: {EPOCHS})",
+    },
 }
-
-args = course.start(__doc__, OPTIONS, options=LESSON_OPTIONS)
-common.set_seed(args.seed)
-if args.epochs < 1:
-    raise common.UserError("--epochs must be at least 1")
+changed = course.start(globals(), OPTIONS, lesson_options)
+# The folders named are looked into now, so that one without labelled digits ends the lesson
+# in one line before anything is loaded.
+for folder in (FOLDER, TEST_FOLDER):
+    if folder is not None:
+        own_digits.find_labelled_images(folder)
+MODEL_PATH = course.find_model(changed.get("MODEL_PATH"), OUTPUT_DIR)
+if Path(MODEL_PATH).resolve() == common.model_path(OUTPUT_DIR, NAME).resolve():
+    raise common.UserError(
+        f"{common.display_path(MODEL_PATH)} is this lesson's own output, which it replaces: "
+        "copy it under another name and adapt the copy"
+    )
 
 # %% Your digits: the ones to adapt on, and the held-out ones to score on
 # A score on the digits the model was adapted on says nothing. Drawings from one sitting are
 # near copies of each other, so the honest test is another sitting (or another writer).
-course.print_heading("Your digits")
 
 
 def own_digit_sets(folder, test_folder, seed):
@@ -132,8 +158,9 @@ def own_digit_sets(folder, test_folder, seed):
     )
 
 
-adapt_digits, held_out_digits, held_out_source = own_digit_sets(args.folder, args.test, args.seed)
-adapt_source = common.display_path(args.folder) if args.folder else "styles drawn by the course"
+common.set_seed(SEED)  # the seed fixes the augmentation, the shuffling and the replay
+adapt_digits, held_out_digits, held_out_source = own_digit_sets(FOLDER, TEST_FOLDER, SEED)
+adapt_source = common.display_path(FOLDER) if FOLDER else "styles drawn by the course"
 print(f"Adapt on: {adapt_source}")
 print(f"Held out: {held_out_source}")
 
@@ -169,8 +196,7 @@ x_adapt, y_adapt, adapt_names = prepare_all(adapt_digits, "adaptation")
 x_held_out, y_held_out, held_out_names = prepare_all(held_out_digits, "held-out")
 
 # %% MNIST: images to replay while adapting, and the test set to measure forgetting
-course.print_heading("MNIST")
-(x_train, y_train), (x_test, y_test) = common.load_mnist(args.data, quick=args.quick)
+(x_train, y_train), (x_test, y_test) = common.load_mnist(MNIST_PATH, quick=QUICK)
 x_train = common.scale_pixels(common.add_channel_axis(x_train))
 x_test = common.scale_pixels(common.add_channel_axis(x_test))
 y_train_one_hot = common.one_hot_encode(y_train)
@@ -179,15 +205,7 @@ y_adapt_one_hot = common.one_hot_encode(y_adapt)
 own, replay = (x_adapt, y_adapt_one_hot), (x_train, y_train_one_hot)
 
 # %% Measure before changing anything
-course.print_heading("Before adapting")
-model_path = args.model or outputs.best_saved_model(args.out)
-adapted_path = outputs.model_path(args.out, NAME)
-if Path(model_path).expanduser().resolve() == adapted_path.resolve():
-    raise common.UserError(
-        f"{common.display_path(model_path)} is this lesson's own output, which it replaces: "
-        "copy it under another name and adapt the copy"
-    )
-original_model, model_path = outputs.open_model(model_path, args.out)
+original_model = common.load_model(MODEL_PATH)
 
 
 # Lesson 1's network reads 784 numbers in a row, the CNNs a 28x28x1 image: ask the model.
@@ -216,11 +234,9 @@ print(f"MNIST test error: {before_test_error:.2f}% ({len(y_test)} images)")
 # differently every time, so that it learns their style rather than the few images.
 augmentation = keras.Sequential(
     [
-        layers.RandomRotation(ROTATION_DEGREES / 360, fill_mode="constant", seed=args.seed),
-        layers.RandomZoom(ZOOM_FRACTION, fill_mode="constant", seed=args.seed),
-        layers.RandomTranslation(
-            SHIFT_FRACTION, SHIFT_FRACTION, fill_mode="constant", seed=args.seed
-        ),
+        layers.RandomRotation(ROTATION_DEGREES / 360, fill_mode="constant", seed=SEED),
+        layers.RandomZoom(ZOOM_FRACTION, fill_mode="constant", seed=SEED),
+        layers.RandomTranslation(SHIFT_FRACTION, SHIFT_FRACTION, fill_mode="constant", seed=SEED),
     ],
     name="augmentation",
 )
@@ -275,8 +291,7 @@ class ReplayBatches(keras.utils.PyDataset):
 # (all before Flatten) as they are and train the classifier on top; a frozen
 # BatchNormalization layer runs in inference mode and keeps MNIST's statistics. Changes to
 # `trainable` count only after compile().
-course.print_heading("Adapt, the careful way")
-careful_model = outputs.load_saved_model(model_path)
+careful_model = common.load_model(MODEL_PATH)
 is_flatten = [isinstance(layer, layers.Flatten) for layer in careful_model.layers]
 classifier_start = is_flatten.index(True) + 1 if any(is_flatten) else 0  # lesson 1: all
 for layer in careful_model.layers[:classifier_start]:
@@ -285,10 +300,10 @@ for layer in careful_model.layers:
     if isinstance(layer, layers.BatchNormalization):
         layer.trainable = False
 careful_batches = ReplayBatches(
-    own, replay, augmentation, input_shape, BATCH_SIZE, OWN_PER_BATCH, COPIES_PER_EPOCH, args.seed
+    own, replay, augmentation, input_shape, BATCH_SIZE, OWN_PER_BATCH, COPIES_PER_EPOCH, SEED
 )
 learning_rate = keras.optimizers.schedules.CosineDecay(
-    FINE_TUNE_LEARNING_RATE, decay_steps=args.epochs * len(careful_batches)
+    FINE_TUNE_LEARNING_RATE, decay_steps=EPOCHS * len(careful_batches)
 )
 careful_model.compile(
     optimizer=keras.optimizers.Adam(learning_rate),
@@ -298,8 +313,8 @@ careful_model.compile(
 start = time.perf_counter()
 careful_model.fit(
     careful_batches,
-    epochs=args.epochs,
-    verbose=course.progress_verbosity(),
+    epochs=EPOCHS,
+    verbose=VERBOSE,
 )
 adapt_seconds = time.perf_counter() - start
 print(f"Adapting took {adapt_seconds:.1f} s.")
@@ -308,8 +323,7 @@ print(f"Adapting took {adapt_seconds:.1f} s.")
 # What many demos do: every layer trains, batch normalization learns the statistics of a few
 # of your digits, and nothing reminds the model of the other digits: it forgets them
 # (catastrophic forgetting).
-course.print_heading("Adapt, the naive way")
-naive_model = outputs.load_saved_model(model_path)
+naive_model = common.load_model(MODEL_PATH)
 naive_model.compile(
     optimizer=keras.optimizers.Adam(NAIVE_LEARNING_RATE),
     loss="categorical_crossentropy",
@@ -324,12 +338,11 @@ naive_batches = ReplayBatches(
     OWN_PER_BATCH,
     OWN_PER_BATCH,
     COPIES_PER_EPOCH,
-    args.seed,
+    SEED,
 )
-naive_model.fit(naive_batches, epochs=args.epochs, verbose=course.progress_verbosity())
+naive_model.fit(naive_batches, epochs=EPOCHS, verbose=VERBOSE)
 
 # %% Compare: your held-out digits, and MNIST
-course.print_heading("After adapting")
 after, test_errors = {}, {"before": before_test_error}
 for way, model in (("careful", careful_model), ("naive", naive_model)):
     after[way], predicted_test = read(model, x_held_out, x_test)
@@ -376,7 +389,7 @@ mnist_axis.set_ylabel("MNIST test error (%)")
 mnist_axis.set_title(f"What it costs on MNIST ({len(y_test)} test images)")
 figure.suptitle("Lesson 8: adapting to your handwriting")
 figure.tight_layout()
-outputs.save_figure(figure, args.out, f"{NAME}_before_after.png", show=args.show)
+pictures.save_figure(figure, OUTPUT_DIR, f"{NAME}_before_after.png", show=SHOW)
 
 misread = np.flatnonzero(before_held_out != y_held_out)[:MISREAD_TO_SHOW]
 if len(misread):
@@ -387,15 +400,25 @@ if len(misread):
         axis.axis("off")
     figure.suptitle("Held-out digits misread before, and how the adapted model reads them")
     figure.tight_layout()
-    outputs.save_figure(figure, args.out, f"{NAME}_misread_before.png", show=args.show)
+    pictures.save_figure(figure, OUTPUT_DIR, f"{NAME}_misread_before.png", show=SHOW)
 
 # %% Save the adapted model under its own name
 # The model it started from is only read, never written: the way back is always there.
-course.print_heading("Save")
-outputs.save_model(careful_model, adapted_path)
-outputs.save_json(
+adapted_path = common.save_model(careful_model, OUTPUT_DIR, NAME)
+print(f"Read with it: python 07_draw_digit.py --model {common.display_path(adapted_path)}")
+print(
+    f"\nHeld-out digits read right: {held_out_accuracy['before']:.1%} before, "
+    f"{held_out_accuracy['careful']:.1%} after; MNIST test error: {before_test_error:.2f}% -> "
+    f"{test_errors['careful']:.2f}% (the naive way: {test_errors['naive']:.2f}%)"
+)
+
+# %% The course's record: leave it out when you copy
+# The benchmark (bench/bench_teach.py) and the tests read what the adaptation measured here.
+course.record_adaptation(
+    OUTPUT_DIR,
+    NAME,
     {
-        "adapted_from": common.display_path(model_path),
+        "adapted_from": common.display_path(MODEL_PATH),
         "adapt_images": len(y_adapt),
         "held_out_images": len(y_held_out),
         "held_out_source": held_out_source,
@@ -403,18 +426,11 @@ outputs.save_json(
         "held_out_accuracy": held_out_accuracy,
         "mnist_test_error_percent": test_errors,
         "mnist_test_images": len(y_test),
-        "epochs": args.epochs,
+        "epochs": EPOCHS,
         "adapt_seconds": round(adapt_seconds, 2),
-        "seed": args.seed,
-        "quick": args.quick,
+        "seed": SEED,
+        "quick": QUICK,
     },
-    outputs.record_path(args.out, NAME, outputs.ADAPTATION),
-)
-print(f"Read with it: python 07_draw_digit.py --model {common.display_path(adapted_path)}")
-print(
-    f"\nHeld-out digits read right: {held_out_accuracy['before']:.1%} before, "
-    f"{held_out_accuracy['careful']:.1%} after; MNIST test error: {before_test_error:.2f}% -> "
-    f"{test_errors['careful']:.2f}% (the naive way: {test_errors['naive']:.2f}%)"
 )
 
 # %% [markdown]

@@ -1,7 +1,9 @@
-"""What the MNIST lessons share: loading the data, preparing it, seeding, and two reports.
+"""What the MNIST lessons share: loading the data, preparing it, seeding, saving a model
+safely, and two reports.
 
 Nothing here builds or trains a model (each lesson does that inline), and importing this
-module only defines things, so any function can be copied into coursework as it is.
+module only defines things. It is one of the plain modules a student copies beside a
+notebook, with mnist_files.py (which it reads MNIST with) and pictures.py.
 
 - `load_mnist(path)`: MNIST as `(x_train, y_train), (x_test, y_test)` uint8 arrays, exactly
   like `keras.datasets.mnist.load_data()`, from a local `.npz`, a folder of the original IDX
@@ -11,12 +13,17 @@ module only defines things, so any function can be copied into coursework as it 
 - The preprocessing the slides teach: `flatten_images`, `add_channel_axis`, `scale_pixels`,
   `one_hot_encode`.
 - `set_seed`, and the reports `print_predictions` and `training_curves_figure`.
+- `save_model` and `load_model`: a model saved under `<output folder>/models/`, where a save
+  replaces an earlier file only once it is complete (`replaced_atomically`).
 
-A mistake in the input raises `UserError`: course.py prints it as one line.
+A mistake in the input raises `UserError`, whose message says what to do.
 """
 
+import contextlib
 import os
 import sys
+import tempfile
+import zipfile
 from pathlib import Path
 
 import keras
@@ -31,6 +38,9 @@ DEFAULT_SEED = 42
 QUICK_TRAIN_SIZE = 2000  # training images in --quick mode
 QUICK_TEST_SIZE = 500  # test images in --quick mode
 QUICK_EPOCHS = 1  # epochs in --quick mode unless --epochs says otherwise
+# Inside a lesson's output folder (OUTPUT_DIR): the models and figures it saves, and the
+# training curves that the course keeps of each model (which lesson 04 draws).
+MODELS, FIGURES, HISTORY = "models", "figures", "history"
 
 
 def running_in_notebook():
@@ -201,3 +211,78 @@ def training_curves_figure(history, title):
     figure.suptitle(title)
     figure.tight_layout()
     return figure
+
+
+# %% Saving a model, so that no run destroys an earlier one
+
+_saves = {"under_way": 0, "then": None}  # see call_when_saved
+
+
+@contextlib.contextmanager
+def replaced_atomically(path):
+    """Yield a temporary path beside `path`; move it over `path` only if all went well, so
+    that a crash, an error or Ctrl-C while writing leaves the earlier file as it was."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _saves["under_way"] += 1
+    try:
+        handle, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix
+        )
+        os.close(handle)
+        try:
+            yield Path(temporary)
+            os.chmod(temporary, NEW_FILE_MODE)  # mkstemp's files are private; these are not
+            os.replace(temporary, path)
+        finally:
+            if os.path.exists(temporary):
+                os.remove(temporary)
+    finally:
+        _saves["under_way"] -= 1
+        if _saves["then"] and not _saves["under_way"]:
+            _saves["then"]()
+
+
+def call_when_saved(action):
+    """Call `action` now, or once the files being written are complete: how a program that
+    stops on Ctrl-C (the course does) avoids leaving a save half done."""
+    if _saves["under_way"]:
+        _saves["then"] = action
+    else:
+        action()
+
+
+def new_file_mode():
+    """The permissions an ordinary new file gets here: read-write, less the user's umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+NEW_FILE_MODE = new_file_mode()
+
+
+def model_path(output_dir, name):
+    """Where `save_model` puts the model `name`: <output_dir>/models/<name>.keras."""
+    return Path(output_dir).expanduser() / MODELS / f"{name}.keras"
+
+
+def save_model(model, output_dir, name):
+    """Save `model` as <output_dir>/models/<name>.keras, replacing an earlier file only once
+    the new one is complete; return its path."""
+    path = model_path(output_dir, name)
+    with replaced_atomically(path) as temporary:
+        model.save(temporary)
+    print(f"Saved model: {display_path(path)}")
+    return path
+
+
+def load_model(path):
+    """A saved `.keras` model; a UserError that says what is wrong with the file."""
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise UserError(f"{path} does not exist: name a saved .keras model with --model PATH")
+    try:
+        return keras.models.load_model(path)
+    except (OSError, ValueError, zipfile.BadZipFile) as error:
+        raise UserError(f"{path} is not a readable Keras model ({error}); train it again") from None

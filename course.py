@@ -1,16 +1,15 @@
-"""Starting a lesson: Keras' backend started quietly, the options, errors and the banner.
+"""The course's start of a lesson: Keras' backend started quietly, the options, one-line
+errors, Ctrl-C and the banner. None of it is part of what a lesson teaches.
 
-A lesson imports this module first, before Keras, because importing it starts Keras'
-backend without its wall of log lines. Everything else happens when the lesson calls:
+A lesson imports this module in its first cell, "The course's start", before Keras, because
+importing it starts Keras' backend without its wall of log lines. Its command-line cell then
+calls `start(globals(), OPTIONS)`: the options (the command line, or in a notebook the
+lesson's OPTIONS line: options.py) replace the settings of the lesson's setup cell, a
+user's mistake ends in one line in a terminal and in a notebook, Ctrl-C stops at once
+(after a file being written is complete: outputs.stop_on_ctrl_c), and the banner names the
+versions and the device.
 
-- `start(__doc__, OPTIONS, ...)`: the options (the command line, or in a notebook the
-  lesson's OPTIONS line: options.py), one-line errors for the user's mistakes in a terminal
-  and in a notebook, Ctrl-C that stops at once (outputs.py finishes a file being written
-  first), and the banner with the versions and the device;
-- `print_heading`, `progress_verbosity`: output that lines up with the lesson's sections;
-- `show_picture`: a picture the course ships, shown in a notebook.
-
-What a lesson writes, and the models earlier lessons saved, are outputs.py's.
+The course's records and the models earlier lessons saved are outputs.py's.
 """
 
 import contextlib
@@ -22,7 +21,6 @@ import shlex
 import signal
 import sys
 import tempfile
-from pathlib import Path
 
 # Keras 3 runs on TensorFlow, JAX or PyTorch, and the lessons are the same code on each. The
 # backend is KERAS_BACKEND's, else the one in Keras' settings file (~/.keras/keras.json), else
@@ -126,31 +124,59 @@ import common  # noqa: E402
 import options  # noqa: E402
 import outputs  # noqa: E402
 
+# What the lessons' course cells call here: the model to open, the record, the options' types.
+from options import JsonLines, at_least_one, print_json, zero_or_more  # noqa: E402, F401
+from outputs import (  # noqa: E402, F401
+    find_model,
+    print_saved_stages,
+    record,
+    record_adaptation,
+)
 
-def start(description, notebook_options="", epochs=None, batch_size=None, **choices):
-    """Begin a lesson: its options, one-line errors, Ctrl-C and the banner. Returns the
-    options, parsed, as `args`.
 
-    `epochs` and `batch_size` are a training lesson's defaults. `choices` may hold:
-    - `options`: the lesson's own options, {"--flag": argparse's settings for it};
-    - `recipes`: {variant: {"epochs": ..., "batch_size": ...}}: a `--variant` option whose
-      recipe sets the defaults of --epochs and --batch-size (the first is the default);
-    - `uses_mnist=False` (no --data, --seed, --quick), `draws_figures=False` (no --show).
+def start(settings, notebook_options="", lesson_options=None, ctrl_c=None):
+    """Begin a lesson from its command-line cell, and return {setting: value} of what the
+    options changed.
+
+    `settings` is the lesson's namespace (its `globals()`): the course's options for the
+    settings the lesson defines (--epochs for EPOCHS, --data for MNIST_PATH, ...:
+    options.COURSE_OPTIONS) and the lesson's own (`lesson_options`, {"--flag": argparse's
+    settings, "dest" naming the setting}) replace them. Options come from the command line,
+    or in a notebook from `notebook_options` (the OPTIONS line), which a script also takes
+    when its command line has none. Ctrl-C in a terminal ends the lesson with status 130,
+    or when `ctrl_c` is a message (lesson 07's server), with that message and status 0.
     """
     show_user_errors_as_one_line()
-    parser = options.lesson_parser(
-        description, epochs, batch_size, out=outputs.DEFAULT_OUT_DIR, **choices
-    )
+    parser = options.lesson_parser(settings.get("__doc__"), settings, lesson_options)
     if common.running_in_notebook():
-        argv = shlex.split(notebook_options)
+        argv = split_options(notebook_options)
     else:
         # A lesson runs from a terminal: Ctrl-C stops it at once. (In a notebook, Ctrl-C,
         # "Interrupt the kernel", stays Jupyter's: it stops the cell.)
-        argv = None
-        signal.signal(signal.SIGINT, outputs.stop_on_ctrl_c)
-    args = options.parse(parser, argv)
+        handler = outputs.stop_on_ctrl_c if ctrl_c is None else outputs.stopper(ctrl_c)
+        signal.signal(signal.SIGINT, handler)
+        argv = sys.argv[1:]
+        if notebook_options and not argv:
+            argv = split_options(notebook_options)
+            print(f"Options from the OPTIONS line: {notebook_options}")
+        elif notebook_options:
+            print(f"The OPTIONS line ({notebook_options}) is left out: the command line's count")
+    changed = options.parse(parser, argv)
+    settings.update(changed)
+    if "VERBOSE" in settings:
+        settings["VERBOSE"] = progress_verbosity()
+    if "OUTPUT_DIR" in settings:
+        outputs.folder(settings["OUTPUT_DIR"])  # one line now if it cannot be made
     print_banner()
-    return args
+    return changed
+
+
+def split_options(line):
+    """The OPTIONS line as a command line's words; a UserError if its quotes do not close."""
+    try:
+        return shlex.split(line)
+    except ValueError as error:
+        raise common.UserError(f"OPTIONS: {error}: {line}") from None
 
 
 def print_banner():
@@ -194,28 +220,10 @@ def training_device():
     return "CPU"
 
 
-def print_heading(title):
-    """A heading in the terminal that matches the lesson's `# %%` section. A notebook shows
-    the section's own heading above the cell instead."""
-    if not common.running_in_notebook():
-        print(f"\n## {title}")
-
-
 def progress_verbosity():
-    """Keras' progress bar in a terminal; one line per epoch in a log file or a test."""
+    """Keras' progress bar in a terminal ("auto"); one line per epoch (2) in a log file, a
+    test or a notebook kept in git."""
     return "auto" if sys.stdout.isatty() else 2
-
-
-def show_picture(path):
-    """A picture that the course ships (a PNG): its path printed, and in a notebook the
-    picture shown below the cell."""
-    if not Path(path).is_file():
-        return
-    print(f"Picture: {common.display_path(path)}")
-    if common.running_in_notebook():
-        from IPython.display import Image, display
-
-        display(Image(filename=str(path)))
 
 
 # %% One-line errors and Ctrl-C

@@ -1,14 +1,16 @@
-"""A lesson's command line, shared by every lesson, with the lesson's own options.
+"""A lesson's command line: options that replace the settings its setup cell defines.
 
 From a terminal the options come from the command line; a notebook has none, so there they
 come from the lesson's `OPTIONS` line, written the same way ("--quick --epochs 3").
 course.start builds the parser and parses them; this module holds no state but --json's.
 
-- `lesson_parser(description, ...)`: --out, and for lessons that read MNIST --data, --seed
-  and --quick, --show where figures are drawn, a training lesson's --epochs and
-  --batch-size (with their defaults as given), --variant for lesson 03's recipes, and the
-  lesson's own options;
-- `parse(parser, argv)`: the options, with --epochs and --batch-size filled in;
+Each of the course's options exists in a lesson that defines its setting (COURSE_OPTIONS):
+--epochs in a lesson with EPOCHS, --data in one with MNIST_PATH, and so on, each with the
+lesson's value as its default. A lesson adds its own options as {"--flag": argparse's
+settings}, where "dest" names the setting the option replaces.
+
+- `lesson_parser(description, settings, lesson_options)`: the parser;
+- `parse(parser, argv)`: the settings the options change, as {name: value};
 - `JsonLines` and `print_json`: lesson 06's --json, where standard output holds only JSON.
 """
 
@@ -20,21 +22,78 @@ from pathlib import Path
 import common
 from common import UserError
 
+NOT_GIVEN = object()  # every option's default: what is not given changes nothing
+
+
+def at_least_one(text):
+    """An option's value that counts something that cannot be none: 1, 2, 3, ..."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def zero_or_more(text):
+    """An option's value that counts something: 0, 1, 2, ..."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text!r}")
+    return int(text)
+
+
+# The course's options, in the order --help lists them: {setting: (flag, argparse settings,
+# help, where "{default}" stands for the lesson's value)}.
+COURSE_OPTIONS = {
+    "OUTPUT_DIR": (
+        "--out",
+        {"metavar": "DIR", "type": Path},
+        "where models and figures go (default: outputs/ beside the scripts)",
+    ),
+    "MNIST_PATH": (
+        "--data",
+        {"metavar": "PATH"},
+        "mnist.npz or a folder of the four IDX files (default: $MNIST_DATA, else Keras' "
+        "download and cache)",
+    ),
+    "SEED": (
+        "--seed",
+        {"type": int},
+        "random seed; the same seed gives the same numbers (default: {default})",
+    ),
+    "QUICK": (
+        "--quick",
+        {"action": "store_true"},
+        f"a small subset ({common.QUICK_TRAIN_SIZE} training, {common.QUICK_TEST_SIZE} test "
+        "images){quick_epochs}, to finish in seconds (for demos and tests)",
+    ),
+    "SHOW": ("--show", {"action": "store_true"}, "also open each figure in a window"),
+    "EPOCHS": (
+        "--epochs",
+        {"metavar": "N", "type": at_least_one},
+        f"passes over the training data (default: {{default}}; {common.QUICK_EPOCHS} with "
+        "--quick)",
+    ),
+    "BATCH_SIZE": (
+        "--batch-size",
+        {"metavar": "N", "type": at_least_one},
+        "images per gradient step (default: {default})",
+    ),
+}
+
 
 class LessonParser(argparse.ArgumentParser):
-    """argparse with a training lesson's defaults, never taking an abbreviated option, and
-    in a notebook a bad option as one line (a UserError).
+    """argparse never taking an abbreviated option, and in a notebook a bad option as one
+    line (a UserError)."""
 
-    `epochs` and `batch_size` are the lesson's defaults; `recipes`, lesson 03's, are
-    {variant: {"epochs": ..., "batch_size": ...}}, the chosen variant's defaults instead."""
-
-    def __init__(self, description, epochs=None, batch_size=None, recipes=None):
+    def __init__(self, description):
+        self.course_epochs = False  # whether --epochs is the course's, which --quick sets
         super().__init__(
             description=terminal_description(description),
             formatter_class=argparse.RawDescriptionHelpFormatter,
             allow_abbrev=False,  # --epoch is an error naming --epochs, not taken as it
         )
-        self.epochs, self.batch_size, self.recipes = epochs, batch_size, recipes
 
     def error(self, message):
         if message.startswith("unrecognized arguments:"):
@@ -51,7 +110,10 @@ class LessonParser(argparse.ArgumentParser):
 
 def terminal_description(docstring):
     """A lesson's header as `--help` shows it in a terminal: the title and description
-    without their labels, and without the notebook's hint about its OPTIONS line."""
+    without their labels, and without the notebook's hint about its OPTIONS line. A script
+    without a header has none."""
+    if not isinstance(docstring, str) or not docstring.strip():
+        return None
     lines, part = [], None
     for line in docstring.strip("\n").splitlines():
         if line.startswith("Title: "):
@@ -70,106 +132,42 @@ def terminal_description(docstring):
     return "\n".join(lines)
 
 
-def lesson_parser(
-    description,
-    epochs=None,
-    batch_size=None,
-    options=None,
-    recipes=None,
-    uses_mnist=True,
-    draws_figures=True,
-    out=None,
-):
-    """The command line every lesson shares, with the lesson's own `options`
-    ({"--flag": argparse's settings for it}); `out` is --out's default."""
-    parser = LessonParser(description, epochs, batch_size, recipes)
-    parser.add_argument(
-        "--out",
-        metavar="DIR",
-        type=Path,
-        default=out,
-        help="where models, metrics and figures go (default: outputs/ beside the scripts)",
-    )
-    if uses_mnist:
-        parser.add_argument(
-            "--data",
-            metavar="PATH",
-            help="mnist.npz or a folder of the four IDX files (default: $MNIST_DATA, "
-            "else Keras' download and cache)",
-        )
-        parser.add_argument(
-            "--seed",
-            type=int,
-            default=common.DEFAULT_SEED,
-            help="random seed; the same seed gives the same numbers "
-            f"(default: {common.DEFAULT_SEED})",
-        )
-        quick_epochs = f" and {common.QUICK_EPOCHS} epoch" if epochs or recipes else ""
-        parser.add_argument(
-            "--quick",
-            action="store_true",
-            help=f"a small subset ({common.QUICK_TRAIN_SIZE} training, {common.QUICK_TEST_SIZE} "
-            f"test images){quick_epochs}, to finish in seconds (for demos and tests)",
-        )
-    if draws_figures:
-        parser.add_argument("--show", action="store_true", help="also open each figure in a window")
-    if recipes:
-        described = [
-            f"{name} ({recipe['epochs']} epochs, batch {recipe['batch_size']})"
-            for name, recipe in recipes.items()
-        ]
-        parser.add_argument(
-            "--variant",
-            choices=recipes,
-            default=next(iter(recipes)),
-            help="which model to train; each has its own epochs and batch size: "
-            + ", ".join(described),
-        )
-    if epochs is not None or recipes:
-        default = f"{epochs}" if epochs is not None else "the variant's"
-        parser.add_argument(
-            "--epochs",
-            type=int,
-            help=f"passes over the training data (default: {default}; "
-            f"{common.QUICK_EPOCHS} with --quick)",
-        )
-    if batch_size is not None or recipes:
-        default = f"{batch_size}" if batch_size is not None else "the variant's"
-        parser.add_argument(
-            "--batch-size", type=int, help=f"images per gradient step (default: {default})"
-        )
-    for flag, settings in (options or {}).items():
-        parser.add_argument(flag, **settings)
+def shown_default(name, settings):
+    value = settings[name]
+    if value is None and "VARIANT" in settings:
+        return "the variant's"
+    return value
+
+
+def lesson_parser(description, settings, lesson_options=None):
+    """The command line of a lesson whose settings are `settings` (its namespace): the
+    course's options for the settings it defines, and `lesson_options`."""
+    lesson_options = lesson_options or {}
+    parser = LessonParser(description)
+    for name, (flag, argparse_settings, help_text) in COURSE_OPTIONS.items():
+        if name not in settings or flag in lesson_options:
+            continue
+        course_epochs = "EPOCHS" in settings and "--epochs" not in lesson_options
+        quick_epochs = f" and {common.QUICK_EPOCHS} epoch" if course_epochs else ""
+        shown = help_text.format(default=shown_default(name, settings), quick_epochs=quick_epochs)
+        parser.add_argument(flag, dest=name, default=NOT_GIVEN, help=shown, **argparse_settings)
+        parser.course_epochs |= name == "EPOCHS"
+    for flag, argparse_settings in lesson_options.items():
+        parser.add_argument(flag, **{"default": NOT_GIVEN, **argparse_settings})
     return parser
 
 
-def parse(parser, argv=None):
-    """Parse the options (`argv`, else the command line), fill in --epochs and --batch-size
-    when they were not given (--quick's epochs, the lesson's defaults or its variant's) and
-    check the numbers."""
-    args = parser.parse_args(argv)
-    epochs, batch_size = parser.epochs, parser.batch_size
-    if parser.recipes:
-        recipe = parser.recipes[args.variant]
-        epochs, batch_size = recipe["epochs"], recipe["batch_size"]
-    if epochs is not None:
-        if args.epochs is None:
-            args.epochs = common.QUICK_EPOCHS if args.quick else epochs
-        if args.epochs < 1:
-            parser.error("--epochs must be at least 1")
-    if batch_size is not None:
-        if args.batch_size is None:
-            args.batch_size = batch_size
-        if args.batch_size < 1:
-            parser.error("--batch-size must be at least 1")
-    return args
-
-
-def zero_or_more(text):
-    """An option's value that counts something: 0, 1, 2, ..."""
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text!r}")
-    return int(text)
+def parse(parser, argv):
+    """The settings that the options `argv` change, {name: value}; with --quick and no
+    --epochs, a lesson with the course's --epochs trains for QUICK_EPOCHS."""
+    given = {
+        name: value
+        for name, value in vars(parser.parse_args(argv)).items()
+        if value is not NOT_GIVEN
+    }
+    if given.get("QUICK") and parser.course_epochs and "EPOCHS" not in given:
+        given["EPOCHS"] = common.QUICK_EPOCHS
+    return given
 
 
 # %% --json: standard output holds only JSON lines
@@ -183,7 +181,8 @@ class JsonLines(argparse.Action):
     In a notebook the cells' output stays as it is."""
 
     def __init__(self, option_strings, dest, **settings):
-        super().__init__(option_strings, dest, nargs=0, default=False, **settings)
+        settings.pop("default", None)
+        super().__init__(option_strings, dest, nargs=0, default=NOT_GIVEN, **settings)
 
     def __call__(self, parser, namespace, values, option_string=None):
         global _json_stream

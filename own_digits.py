@@ -6,6 +6,7 @@ session per run of the page; photos sorted by hand into `<digit>/` folders work 
 
     images = find_labelled_images(folder)       # [LabelledImage(path, digit, session)]
     adapt, held_out = drawn_styles(seed)       # [DrawnDigit(name, digit, gray)] each
+    save_new_file(folder, names, png_bytes)    # a collected digit, never replacing a file
 
 The drawn styles are a closed-top 4 (MNIST's writers leave the top open; a closed one looks
 like a 9 to a model trained on them), a 7 crossed in the middle and a 1 with a long flag,
@@ -13,14 +14,18 @@ as taught in much of Europe. Each is drawn by two hands with other strokes: a mo
 adapted on one hand's digits and tested on the other's.
 """
 
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-from common import NUM_CLASSES, UserError, display_path
+from common import NEW_FILE_MODE, NUM_CLASSES, UserError, display_path
 from handwriting import IMAGE_SUFFIXES, load_image
+
+MY_DIGITS = "my_digits"  # inside the output folder: the digits lesson 07's page collects
 
 # %% Folders of labelled images
 
@@ -38,6 +43,29 @@ class LabelledImage:
     def load(self):
         """Its grey values 0-1; a UserError that names the file if it is no image."""
         return load_image(self.path)
+
+
+def save_new_file(folder, names, content):
+    """Write `content` (bytes) to the first of `names` that is free in `folder`; its path.
+
+    The file is written under a temporary name, then linked to its own name, which fails
+    rather than replace another file: an earlier file is never overwritten, and a crash
+    leaves no half-written one.
+    """
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".new-")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(content)
+        os.chmod(temporary, NEW_FILE_MODE)  # mkstemp's files are private; a digit is not
+        for name in names:
+            try:
+                os.link(temporary, Path(folder) / name)
+                return Path(folder) / name
+            except FileExistsError:
+                continue
+        raise FileExistsError(f"no free name in {folder}")
+    finally:
+        os.remove(temporary)
 
 
 def digit_folders(folder):

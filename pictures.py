@@ -1,22 +1,114 @@
-"""Two pictures that lectures on convolutional networks show, drawn from a Keras model.
+"""The lessons' figures: saved and shown, and the pictures drawn from a Keras model.
 
+- `save_figure(figure, output_dir, name, show)`: a Matplotlib figure saved as
+  <output_dir>/figures/<name> (replacing an earlier file only once the new one is complete)
+  and shown: below the cell in a notebook, in a window from a terminal when `show`. The PNG
+  is sharp enough for a projector and says in words what it shows (its alt text).
+- `show_picture(path)`: a picture file shown below the cell in a notebook.
 - `model_diagram_figure(model, title)`: the model's layers as blocks, in order, each with
   its output shape and its number of parameters (read from `model.layers`).
 - `convolution_figure(convolution, image, title)`: what a convolutional layer learned, its
   filters, and the feature maps they make of one image.
 
-Both draw with Matplotlib alone (no Graphviz to install) and return the figure; the lessons
-save it with `outputs.save_figure`. Each function takes what it draws as parameters, so it
-can be copied into coursework with its imports.
+They draw with Matplotlib alone (no Graphviz to install). Each function takes what it draws
+as parameters, so it can be copied into coursework with its imports.
 """
 
+import io
 import math
+from pathlib import Path
 
 import keras
 import numpy as np
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
+
+import common
 
 DIAGRAM_ASPECT = 1.8  # the diagram's width to height that its columns come closest to
 MAPS_PER_ROW = 8  # filters (and feature maps) in one row of the convolution figure
+# Figures are saved at 200 dots per inch, sharp on a projector at the size a lecture deck
+# shows them, in a palette of 256 colours: about a third of the bytes, the same picture.
+FIGURE_DPI = 200
+FIGURE_COLOURS = 256
+DESCRIPTION_CHARACTERS = 300  # the longest alt text a figure gets
+
+
+def save_figure(figure, output_dir, name, show=False, description=None):
+    """Save `figure` as <output_dir>/figures/<name> (PNG) and print where; a notebook shows
+    it below the cell, a terminal in a window only if `show`. The PNG carries its title, what
+    it shows in words (`description`, else `describe(figure)`) and its smallest font size.
+    Returns the path."""
+    import matplotlib.pyplot as plt
+
+    drawn = io.BytesIO()
+    figure.savefig(drawn, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
+    image = Image.open(drawn).convert("RGB").quantize(FIGURE_COLOURS, dither=Image.Dither.NONE)
+    text = PngInfo()
+    text.add_text("Title", figure_title(figure))
+    text.add_text("Description", description or describe(figure))
+    text.add_text("Smallest font", f"{smallest_font(figure):.1f}")
+    path = Path(output_dir).expanduser() / common.FIGURES / name
+    with common.replaced_atomically(path) as temporary:
+        image.save(temporary, format="png", optimize=True, pnginfo=text, dpi=(FIGURE_DPI,) * 2)
+    print(f"Saved figure: {common.display_path(path)}")
+    if common.running_in_notebook():
+        show_picture(path)
+    elif show:
+        plt.show()
+    plt.close(figure)
+    return path
+
+
+def drawn_texts(figure):
+    """The texts a figure shows: not empty, visible, and not on an axis that is switched off."""
+    from matplotlib.text import Text
+
+    hidden = set()
+    for axes in figure.get_axes():
+        if not axes.axison:
+            for axis in (axes.xaxis, axes.yaxis):
+                hidden.update(id(text) for text in axis.findobj(Text))
+    return [
+        text
+        for text in figure.findobj(Text)
+        if text.get_visible() and text.get_text().strip() and id(text) not in hidden
+    ]
+
+
+def smallest_font(figure):
+    """The smallest font size of the texts a figure shows, in points (0 if it shows none)."""
+    return min((text.get_fontsize() for text in drawn_texts(figure)), default=0.0)
+
+
+def figure_title(figure):
+    """The figure's title, else its first plot's."""
+    titles = [figure.get_suptitle(), *(axes.get_title() for axes in figure.get_axes())]
+    titles += [sub.get_suptitle() for sub in figure.subfigs]
+    return next((title for title in titles if title), "")
+
+
+def describe(figure):
+    """What a figure shows, in words: its title, then each plot's title or axis labels."""
+    parts = []
+    for axes in figure.get_axes():
+        labels = [label for label in (axes.get_xlabel(), axes.get_ylabel()) if label]
+        part = axes.get_title() or (" against ".join(reversed(labels)) if labels else "")
+        if part and part not in parts:
+            parts.append(part)
+    subtitles = [sub.get_suptitle() for sub in figure.subfigs if sub.get_suptitle()]
+    title = figure_title(figure)
+    parts = [part for part in [*subtitles, *parts] if part != title]
+    words = f"{title}: {'; '.join(parts)}" if parts else title
+    return words[:DESCRIPTION_CHARACTERS]
+
+
+def show_picture(path):
+    """A picture file shown below the cell in a notebook (nothing happens elsewhere)."""
+    if common.running_in_notebook() and Path(path).is_file():
+        from IPython.display import Image, display
+
+        display(Image(filename=str(path)))
 
 
 def shape_text(shape):

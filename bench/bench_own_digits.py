@@ -27,6 +27,7 @@ import course  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
+import common  # noqa: E402
 import handwriting  # noqa: E402
 import outputs  # noqa: E402
 
@@ -51,7 +52,7 @@ def main():
     course.show_user_errors_as_one_line()
 
     model_paths = args.model or [outputs.best_saved_model(args.out)]
-    models = [outputs.load_saved_model(path) for path in model_paths]
+    models = [common.load_model(path) for path in model_paths]
     samples = [
         (path, int(path.parent.name))
         for path in sorted(args.folder.glob("[0-9]/*"))

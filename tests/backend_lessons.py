@@ -98,7 +98,7 @@ class LessonsOnABackend:
                 "04_analyze_errors.py", "--out", out, "--data", mnist_npz, backend=backend
             )
             assert result.returncode == 0, result.stderr
-            assert "## Mistakes of " in result.stdout and "Misclassified: " in result.stdout
+            assert "Misclassified by " in result.stdout
 
     def test_lesson_06_reads_a_model_from_tensorflow_and_one_from_this_backend(
         self, trained, digit_model, tmp_path

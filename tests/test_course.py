@@ -7,12 +7,15 @@ training went on. course.py stops the program from a signal handler instead. The
 send Ctrl-C at chosen points, so that none depends on timing.
 """
 
+import course
+
 import ast
 import hashlib
 import json
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -23,61 +26,82 @@ import common
 import options
 import outputs
 
-# %% Command line
+# %% Command line: the options replace the settings a lesson defines
+
+TRAINING_SETTINGS = {"__doc__": "test", "EPOCHS": 10, "BATCH_SIZE": 200, "QUICK": False}
+
+
+def parse(settings, argv, lesson_options=None):
+    return options.parse(options.lesson_parser("test", settings, lesson_options), argv)
 
 
 def test_quick_means_one_epoch_unless_told_otherwise():
-    parser = options.lesson_parser("test", epochs=10, batch_size=200)
-    assert options.parse(parser, argv=[]).epochs == 10
-    assert options.parse(parser, argv=["--quick"]).epochs == common.QUICK_EPOCHS
-    assert options.parse(parser, argv=["--quick", "--epochs", "3"]).epochs == 3
-    assert options.parse(parser, argv=["--batch-size", "64"]).batch_size == 64
+    settings = TRAINING_SETTINGS
+    assert parse(settings, []) == {}
+    assert parse(settings, ["--quick"]) == {"QUICK": True, "EPOCHS": common.QUICK_EPOCHS}
+    assert parse(settings, ["--quick", "--epochs", "3"]) == {"QUICK": True, "EPOCHS": 3}
+    assert parse(settings, ["--batch-size", "64"]) == {"BATCH_SIZE": 64}
+
+
+def test_an_option_exists_where_the_lesson_defines_its_setting(capsys):
+    with pytest.raises(SystemExit):
+        parse({"QUICK": False}, ["--epochs", "3"])
+    assert "unrecognized arguments: --epochs 3" in capsys.readouterr().err
+    settings = {"MNIST_PATH": None, "SEED": 42, "OUTPUT_DIR": "outputs", "SHOW": False}
+    changed = parse(settings, ["--data", "a.npz", "--seed", "1", "--out", "o", "--show"])
+    assert changed == {"MNIST_PATH": "a.npz", "SEED": 1, "OUTPUT_DIR": Path("o"), "SHOW": True}
 
 
 @pytest.mark.parametrize("arguments", [["--epochs", "0"], ["--batch-size", "-1"]])
 def test_nonsense_numbers_are_refused(arguments, capsys):
-    parser = options.lesson_parser("test", epochs=10, batch_size=200)
     with pytest.raises(SystemExit) as raised:
-        options.parse(parser, argv=arguments)
+        parse(TRAINING_SETTINGS, arguments)
     assert raised.value.code == 2
     assert "must be at least 1" in capsys.readouterr().err
 
 
-def test_a_variant_sets_the_defaults_that_the_options_can_override():
-    recipes = {
-        "slides": {"epochs": 7, "batch_size": 200, "schedule": True},
-        "deitel": {"epochs": 5, "batch_size": 64, "schedule": False},
-    }
-    parser = options.lesson_parser("test", recipes=recipes)
-    args = options.parse(parser, argv=[])
-    assert (args.variant, args.epochs, args.batch_size) == ("slides", 7, 200)
-    args = options.parse(parser, argv=["--variant", "deitel"])
-    assert (args.variant, args.epochs, args.batch_size) == ("deitel", 5, 64)
-    args = options.parse(parser, argv=["--variant", "deitel", "--epochs", "2", "--quick"])
-    assert (args.epochs, args.batch_size) == (2, 64)
-    assert options.parse(parser, argv=["--variant", "deitel", "--quick"]).epochs == 1
-
-
-def test_a_lessons_own_options():
+def test_a_lessons_own_options_replace_its_settings():
+    settings = {"IMAGES": ["samples"], "TTA_COPIES": 8, "SCHEDULE": True, "EPOCHS": 10}
     own = {
-        "images": {"nargs": "*", "default": ["samples"]},
-        "--tta": {"type": options.zero_or_more, "metavar": "N"},
-        "--no-schedule": {"action": "store_true"},
+        "IMAGES": {"nargs": "*"},
+        "--tta": {"dest": "TTA_COPIES", "type": options.zero_or_more},
+        "--no-schedule": {"dest": "SCHEDULE", "action": "store_false"},
+        "--epochs": {"dest": "EPOCHS", "type": options.at_least_one},  # --quick leaves it
     }
-    parser = options.lesson_parser("test", options=own, uses_mnist=False)
-    args = options.parse(parser, argv=["a.png", "b.png", "--tta", "0", "--no-schedule"])
-    assert (args.images, args.tta, args.no_schedule) == (["a.png", "b.png"], 0, True)
-    args = options.parse(parser, argv=[])
-    assert (args.images, args.tta, args.no_schedule) == (["samples"], None, False)
-    assert not hasattr(args, "seed") and not hasattr(args, "epochs")
+    changed = parse(settings, ["a.png", "b.png", "--tta", "0", "--no-schedule"], own)
+    assert changed == {"IMAGES": ["a.png", "b.png"], "TTA_COPIES": 0, "SCHEDULE": False}
+    assert parse(settings, [], own) == {}
+    assert parse({**settings, "QUICK": False}, ["--quick"], own) == {"QUICK": True}
 
 
 def test_a_count_below_zero_is_refused(capsys):
-    parser = options.lesson_parser("test", options={"--tta": {"type": options.zero_or_more}})
+    own = {"--tta": {"dest": "TTA_COPIES", "type": options.zero_or_more}}
     with pytest.raises(SystemExit) as raised:
-        options.parse(parser, argv=["--tta", "-1"])
+        parse({"TTA_COPIES": 8}, ["--tta", "-1"], own)
     assert raised.value.code == 2
     assert "argument --tta: must be 0 or more, not '-1'" in capsys.readouterr().err
+
+
+def test_start_puts_the_options_into_the_lessons_settings(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(sys, "argv", ["lesson.py", "--epochs", "3", "--out", str(tmp_path)])
+    settings = {"__doc__": None, "EPOCHS": 7, "OUTPUT_DIR": "outputs", "VERBOSE": "auto"}
+    changed = course.start(settings)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    assert changed == {"EPOCHS": 3, "OUTPUT_DIR": tmp_path}
+    assert settings["EPOCHS"] == 3 and settings["OUTPUT_DIR"] == tmp_path
+    assert settings["VERBOSE"] == 2  # one line per epoch: the output is no terminal here
+    assert capsys.readouterr().out.startswith("Python ")
+
+
+def test_a_script_takes_its_options_line_when_its_command_line_has_none(monkeypatch, capsys):
+    settings = {"__doc__": "a script", "EPOCHS": 7}
+    monkeypatch.setattr(sys, "argv", ["lesson.py"])
+    assert course.start(settings, "--epochs 2") == {"EPOCHS": 2}
+    assert "Options from the OPTIONS line: --epochs 2" in capsys.readouterr().out
+    monkeypatch.setattr(sys, "argv", ["lesson.py", "--epochs", "3"])
+    assert course.start(settings, "--epochs 2") == {"EPOCHS": 3}
+    assert "The OPTIONS line (--epochs 2) is left out" in capsys.readouterr().out
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 # %% Saving never destroys what an earlier run saved
@@ -94,8 +118,8 @@ def test_failed_json_save_keeps_the_old_file(tmp_path):
 
 def test_failed_model_save_keeps_the_old_model(tmp_path, monkeypatch):
     model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(2)])
-    path = tmp_path / "model.keras"
-    outputs.save_model(model, path)
+    path = common.save_model(model, tmp_path, "model")
+    assert path == tmp_path / common.MODELS / "model.keras"
     before = path.read_bytes()
 
     def interrupted(self, filepath, *args, **kwargs):
@@ -105,11 +129,11 @@ def test_failed_model_save_keeps_the_old_model(tmp_path, monkeypatch):
 
     monkeypatch.setattr(keras.Model, "save", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        outputs.save_model(model, path)
+        common.save_model(model, tmp_path, "model")
     assert path.read_bytes() == before
-    assert [file.name for file in tmp_path.iterdir()] == ["model.keras"]
+    assert [file.name for file in path.parent.iterdir()] == ["model.keras"]
     monkeypatch.undo()
-    reloaded = keras.models.load_model(path)
+    reloaded = common.load_model(path)
     np.testing.assert_array_equal(reloaded.get_weights()[0], model.get_weights()[0])
 
 
@@ -131,11 +155,13 @@ def test_no_saved_model_says_which_lesson_to_run(tmp_path):
 
 def test_missing_or_broken_model_file_is_a_user_error(tmp_path):
     with pytest.raises(common.UserError, match="does not exist: name a saved .keras model"):
-        outputs.load_saved_model(tmp_path / "missing.keras")
+        common.load_model(tmp_path / "missing.keras")
+    with pytest.raises(common.UserError, match="does not exist: name a saved .keras model"):
+        outputs.find_model(tmp_path / "missing.keras", tmp_path)
     broken = tmp_path / "broken.keras"
     broken.write_bytes(b"not a model")
     with pytest.raises(common.UserError, match="is not a readable Keras model"):
-        outputs.load_saved_model(broken)
+        common.load_model(broken)
 
 
 def test_the_best_saved_model_has_the_lowest_test_error(tmp_path):
@@ -204,7 +230,7 @@ sys.path.insert(0, sys.argv[1])
 import course
 
 arguments, sys.argv[1:] = sys.argv[1:], []
-course.start("a lesson", uses_mnist=False)  # as every lesson does
+course.start({"__doc__": "a lesson"})  # as every lesson does
 
 class Resource:
     def __del__(self):  # as TensorFlow's many finalizers do while a model trains
@@ -219,14 +245,14 @@ CTRL_C_WHILE_SAVING = """
 import os, signal, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
+import common
 import course
-import outputs
 
 arguments, sys.argv[1:] = sys.argv[1:], []
-course.start("a lesson", uses_mnist=False)  # as every lesson does
+course.start({"__doc__": "a lesson"})  # as every lesson does
 
 path = Path(arguments[1])
-with outputs.replaced_atomically(path) as temporary:
+with common.replaced_atomically(path) as temporary:
     temporary.write_text("first half, ")
     os.kill(os.getpid(), signal.SIGINT)
     for _ in range(1000):
@@ -269,12 +295,12 @@ def test_ctrl_c_while_saving_finishes_the_file_first(tmp_path):
 
 
 def lesson_header(script):
-    """A lesson's docstring, as its `course.start(__doc__, ...)` receives it."""
+    """A lesson's docstring, as `course.start(globals(), ...)` finds it."""
     return ast.get_docstring(ast.parse((PROJECT_DIR / script).read_text()), clean=False)
 
 
 def test_options_are_never_abbreviated(capsys):
-    parser = options.lesson_parser(lesson_header("02_simple_cnn.py"), epochs=7, batch_size=200)
+    parser = options.lesson_parser(lesson_header("02_simple_cnn.py"), TRAINING_SETTINGS)
     with pytest.raises(SystemExit) as stopped:
         options.parse(parser, ["--epoch", "2", "--quick"])
     assert stopped.value.code == 2
@@ -283,7 +309,7 @@ def test_options_are_never_abbreviated(capsys):
 
 
 def test_help_reads_as_a_command_line():
-    parser = options.lesson_parser(lesson_header("02_simple_cnn.py"), epochs=7, batch_size=200)
+    parser = options.lesson_parser(lesson_header("02_simple_cnn.py"), TRAINING_SETTINGS)
     shown = parser.format_help()
     assert "\nLesson 2 - A simple convolutional network\n\nOne convolutional layer" in shown
     assert "    python 02_simple_cnn.py --quick" in shown
@@ -308,6 +334,21 @@ Expected: a number.
         "Lesson 9 - A test\n\nOne line,\nand its second line.\n\nRun:\n"
         "    python 09_test.py --quick   # fast\n\nExpected: a number."
     )
+
+
+def test_a_script_without_a_header_is_no_traceback(tmp_path):
+    """A student's script that starts the course without a docstring of its own."""
+    script = tmp_path / "mine.py"
+    script.write_text(
+        f"import sys; sys.path.insert(0, {str(PROJECT_DIR)!r})\n"
+        "import course\nEPOCHS = 3\ncourse.start(globals())\nprint(f'epochs: {EPOCHS}')\n"
+    )
+    for arguments in ([], ["--epochs", "2"], ["--help"]):
+        result = subprocess.run(
+            [sys.executable, str(script), *arguments], capture_output=True, text=True
+        )
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert result.stdout.startswith("usage: mine.py [-h] [--epochs N]")
 
 
 def write_stage(out, name, error, quick):

@@ -13,6 +13,7 @@ from digits import canvas_png
 from drawing_page import start_page_server
 
 import outputs
+import own_digits
 
 NAME = "08_teach_handwriting"
 # In quick mode the MNIST-like test set has 200 images: the careful way may cost at most
@@ -100,7 +101,7 @@ def write_drawings(folder, digits_and_count):
 def test_sessions_the_last_held_out_and_a_bad_image_skipped(tmp_path, digit_model, mnist_npz):
     """The page's layout: <session>/<digit>/<name>.png. The last session is held out; an
     unreadable file is named and skipped, and the rest are used."""
-    folder = tmp_path / outputs.MY_DIGITS
+    folder = tmp_path / own_digits.MY_DIGITS
     write_drawings(folder / "2026-12-01_100000", [(1, 3), (4, 3)])
     write_drawings(folder / "2026-12-02_090000", [(1, 2), (4, 2)])
     (folder / "2026-12-01_100000" / "4" / "broken.png").write_bytes(b"not a picture")
@@ -187,7 +188,7 @@ def test_the_pages_drawings_are_what_lesson_8_adapts_on(tmp_path, digit_model, m
             process.kill()
             process.wait()
     first, second = sorted(set(sessions))
-    result = run_lesson_8(out / outputs.MY_DIGITS, data=mnist_npz, model=digit_model, out=out)
+    result = run_lesson_8(out / own_digits.MY_DIGITS, data=mnist_npz, model=digit_model, out=out)
     assert result.returncode == 0, result.stderr
     assert f"Held out: the last session, {second}" in result.stdout
     assert "Adaptation: 6 images, of digits [1, 4]" in result.stdout

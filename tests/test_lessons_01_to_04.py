@@ -64,12 +64,12 @@ def test_analysis_of_the_best_model(trained_outputs, mnist_npz, mnist_arrays):
 
     # The best stage is analysed, and its count of mistakes is recomputed from its model.
     best = min(errors, key=errors.get)
-    assert f"## Mistakes of {best}" in output
+    assert f"Model: {outputs.model_path(out, best)}" in output
     model = keras.models.load_model(out / outputs.MODELS / f"{best}.keras")
     images = (mnist_arrays["x_test"] / 255).reshape(-1, *model.input_shape[1:])
     predicted = model.predict(images, verbose=0).argmax(axis=1)
     wrong = int(np.sum(predicted != mnist_arrays["y_test"]))
-    assert f"Misclassified: {wrong} of 200 test images" in output
+    assert f"Misclassified by {best}: {wrong} of 200 test images" in output
 
     # Chosen indices, the confident mistakes, sklearn's report, pairs and unsure predictions.
     assert re.search(r"^ +5 +\d +\d +[\d.]+% \|", output, re.M)
@@ -91,7 +91,7 @@ def test_one_named_model(trained_outputs, mnist_npz):
     model = out / outputs.MODELS / "01_mlp_baseline.keras"
     result = run_script("04_analyze_errors.py", "--out", out, "--data", mnist_npz, "--model", model)
     assert result.returncode == 0, result.stderr
-    assert "## Mistakes of 01_mlp_baseline" in result.stdout
+    assert "Misclassified by 01_mlp_baseline: " in result.stdout
     assert_png(out / outputs.FIGURES / "04_confusion_matrix_01_mlp_baseline.png")
 
 

@@ -1,11 +1,10 @@
 """own_digits.py: the folders of labelled digits lesson 8 reads, and the styles it draws;
-outputs.save_new_file, which lesson 7's teach mode saves with."""
+own_digits.save_new_file, which lesson 7's teach mode saves with."""
 
 import numpy as np
 import pytest
 
 import handwriting
-import outputs
 import own_digits
 from common import UserError
 
@@ -77,10 +76,10 @@ def test_the_drawn_styles_two_hands_each_style_inked_and_reproducible():
 def test_a_new_file_never_replaces_an_old_one(tmp_path):
     (tmp_path / "001.png").write_bytes(b"old")
     names = (f"{number:03d}.png" for number in range(1, 10))
-    path = outputs.save_new_file(tmp_path, names, b"new")
+    path = own_digits.save_new_file(tmp_path, names, b"new")
     assert path == tmp_path / "002.png" and path.read_bytes() == b"new"
     assert (tmp_path / "001.png").read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["001.png", "002.png"]
     with pytest.raises(FileExistsError):
-        outputs.save_new_file(tmp_path, ["001.png", "002.png"], b"third")
+        own_digits.save_new_file(tmp_path, ["001.png", "002.png"], b"third")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["001.png", "002.png"]

@@ -17,38 +17,65 @@ PYTHON_FILES = [
     if not {"outputs", ".venv", ".ci-venv"} & set(path.relative_to(PROJECT_DIR).parts)
     and path.resolve() != THIS_FILE
 ]
-MAX_SETUP_STATEMENTS = 3  # e.g. args = course.start(...), the seed, epochs and batch size
+# What marks the course's machinery in a cell (as the before-stop hook counts it).
+MACHINERY = re.compile(
+    r"^\s*(import|from)\s+(course|outputs|options)\b|\b(course|outputs|options)\.|\bargs\.",
+    re.M,
+)
+MOST_COURSE_CELLS = 3  # the quiet start, the command line, the record
+COURSE_CELL_TITLE = re.compile(r"^The course's [^:]+: leave it out when you copy$")
+
+
+def cells(script):
+    """(title, source) of each `# %%` cell of a lesson, the docstring before them left out."""
+    parts = re.split(r"^# %%(.*)$", script.read_text(), flags=re.M)
+    return [(title.strip(), source) for title, source in zip(parts[1::2], parts[2::2])]
 
 
 def setup_cell(script):
-    """The statements of a lesson's first `# %%` cell."""
-    source = script.read_text()
-    cells = re.split(r"^# %%.*$", source, flags=re.M)
-    return ast.parse(cells[1]).body
+    """The statements of a lesson's setup cell."""
+    (source,) = [source for title, source in cells(script) if title == "Setup"]
+    return ast.parse(source).body
 
 
-def plumbing(statement):
-    """Neither an import nor a constant (a name in capitals) nor a function definition."""
-    if isinstance(statement, (ast.Import, ast.ImportFrom, ast.FunctionDef)):
-        return False
-    if isinstance(statement, ast.Assign):
-        names = [target.id for target in statement.targets if isinstance(target, ast.Name)]
-        return not (names and all(name.isupper() for name in names))
-    return True
+@pytest.mark.parametrize("script", LESSONS, ids=lambda path: path.stem)
+def test_the_machinery_is_in_a_few_cells_labelled_as_the_courses(script):
+    used = [title for title, source in cells(script) if MACHINERY.search(source)]
+    assert 1 <= len(used) <= MOST_COURSE_CELLS, used
+    for title in used:
+        assert COURSE_CELL_TITLE.match(title), title
+    titles = [title for title, _ in cells(script)]
+    assert titles[:3] == [
+        "The course's start: leave it out when you copy",
+        "Setup",
+        "The course's command line: leave it out when you copy",
+    ]
 
 
-@pytest.mark.parametrize("name", ["01_mlp_baseline", "02_simple_cnn"])
-def test_a_training_lessons_setup_is_three_statements(name):
-    statements = [s for s in setup_cell(PROJECT_DIR / f"{name}.py") if plumbing(s)]
-    assert len(statements) <= MAX_SETUP_STATEMENTS, [ast.unparse(s) for s in statements]
-    assert ast.unparse(statements[0]).startswith("args = course.start(__doc__, OPTIONS")
-    assert "common.set_seed(args.seed)" in [ast.unparse(s) for s in statements]
+def test_the_machinery_check_finds_a_plain_cell_that_uses_the_course():
+    assert MACHINERY.search("x = 1\nprint(args.epochs)")
+    assert MACHINERY.search("outputs.save_figure(figure)")
+    assert not MACHINERY.search("model.fit(x, y, epochs=EPOCHS)  # the course's recipe")
+
+
+@pytest.mark.parametrize("script", LESSONS, ids=lambda path: path.stem)
+def test_the_setup_cell_holds_imports_and_named_settings(script):
+    """Pasted with the cells after it, it is all a student needs: no call, no `course`."""
+    for statement in setup_cell(script):
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            assert "course" not in ast.unparse(statement)
+            continue
+        assert isinstance(statement, ast.Assign), ast.unparse(statement)
+        for target in statement.targets:
+            names = [target] if isinstance(target, ast.Name) else target.elts
+            assert all(name.id.isupper() for name in names), ast.unparse(statement)
 
 
 @pytest.mark.parametrize("script", LESSONS, ids=lambda path: path.stem)
 def test_a_lesson_imports_course_first(script):
-    imports = [s for s in setup_cell(script) if isinstance(s, (ast.Import, ast.ImportFrom))]
-    assert ast.unparse(imports[0]) == "import course"
+    first_title, first_source = cells(script)[0]
+    code = [line for line in first_source.splitlines() if line and not line.startswith("#")]
+    assert code == ["import course"]
 
 
 def test_no_file_loads_a_lesson_by_its_path():
@@ -76,18 +103,27 @@ def test_no_module_of_the_course_is_longer_than_a_few_hundred_lines(module):
     assert len(module.read_text().splitlines()) <= MAX_MODULE_LINES
 
 
-def test_the_outputs_layout_is_spelled_in_one_module():
-    """The folders of outputs/ are named in outputs.py; everything else takes its names."""
-    folders = "models|metrics|history|adaptation|my_digits"
-    layout = re.compile(rf"""/\s*["']({folders})["']|["']({folders})["']\s*/""")
+def test_the_outputs_layout_is_spelled_once():
+    """The folders of outputs/ are named once, as constants (common.py the ones a student's
+    copy saves in, outputs.py the course's records, own_digits.py the collected digits);
+    every path into them takes its name from there."""
+    folders = "models|metrics|history|adaptation|my_digits"  # (figures: docs/ has one too)
+    joined = re.compile(rf"""/\s*["']({folders})["']|["']({folders})["']\s*/""")
     spelled = [
         f"{path.relative_to(PROJECT_DIR)}:{number}"
         for path in PYTHON_FILES
-        if path.name != "outputs.py"
         for number, line in enumerate(path.read_text().splitlines(), start=1)
-        if layout.search(line)
+        if joined.search(line)
     ]
     assert not spelled, spelled
+    defined = re.compile(rf"""^[A-Z_, ]+ = .*["']({folders})["']""", re.M)
+    names = [
+        name
+        for module in ("common.py", "outputs.py", "own_digits.py")
+        for match in defined.finditer((PROJECT_DIR / module).read_text())
+        for name in re.findall(rf"""["']({folders})["']""", match.group(0))
+    ]
+    assert sorted(names) == sorted(folders.split("|"))
 
 
 def test_steps_per_execution_is_keras_default_in_the_lessons():
