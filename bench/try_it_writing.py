@@ -1,0 +1,155 @@
+"""The answer key as markdown: a header (the machine, the command, the time each lesson's
+runs took) and a section per lesson, each answer numbered as its exercise.
+
+A section written earlier is kept when an invocation answers other lessons (`--only`): each
+section carries its own numbers in an HTML comment, from which the header is made again.
+"""
+
+import os
+import re
+from pathlib import Path
+
+from try_it_runs import PROJECT_DIR, TRY_IT_HEADING, TryItError
+from try_it_words import listing
+
+LESSON_ORDER = [
+    "00_load_data",
+    "01_mlp_baseline",
+    "02_simple_cnn",
+    "03_large_cnn",
+    "04_analyze_errors",
+    "05_best_cnn",
+    "06_predict_digit",
+    "07_draw_digit",
+    "08_teach_handwriting",
+]
+SECTION = re.compile(r"^## (\d\d_\w+)\.py$", re.M)
+STATS = re.compile(r"<!-- try-it: runs=(\d+) seconds=([\d.]+) kept=(\d+) -->")
+BANNER = re.compile(r"^Python .* \| trains on: .*$", re.M)
+INDENT = "   "  # an answer's paragraphs, inside its numbered item
+
+
+def exercises_of(name, text):
+    """The exercises of a lesson's Try it cell, each as one line of text."""
+    if text.count(TRY_IT_HEADING) != 1:
+        raise TryItError(f"{name}.py has no single Try it cell")
+    items = []
+    for line in text.split(TRY_IT_HEADING, 1)[1].splitlines():
+        body = line.removeprefix("#").strip()
+        numbered = re.match(r"(\d+)\. (.*)", body)
+        if numbered:
+            items.append(numbered.group(2))
+        elif items and body and line.startswith("#"):
+            items[-1] += " " + body
+    return items
+
+
+def shown_command(args_only, data, own_digits):
+    """The command as a reader types it: the data as mnist.npz, paths from the project."""
+    words = ["python", "bench/try_it.py", "--data", "mnist.npz"]
+    if own_digits:
+        words += ["--own-digits", os.path.relpath(own_digits, PROJECT_DIR)]
+    return " ".join(words + (["--only", *args_only] if args_only else []))
+
+
+def section(name, answers, runs, seconds, kept, command):
+    """A lesson's section: heading, what it took, each exercise quoted with its answer."""
+    exercises = exercises_of(name, (PROJECT_DIR / f"{name}.py").read_text())
+    kept_words = f", {kept} of them kept from an earlier invocation" if kept else ""
+    lines = [
+        f"## {name}.py",
+        "",
+        f"<!-- try-it: runs={runs} seconds={seconds:.1f} kept={kept} -->",
+        f"*{runs} runs{kept_words}, {seconds / 60:.1f} minutes of runs; `{command}`.*",
+        "",
+    ]
+    for number, (exercise, text) in enumerate(zip(exercises, answers), start=1):
+        lines.append(f"{number}. *{exercise}*")
+        for paragraph in text.split("\n\n"):
+            lines += ["", INDENT + paragraph]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def placeholder(name, own_digits):
+    command = shown_command([name], None, own_digits)
+    return f"## {name}.py\n\nNot measured yet: `{command}`.\n"
+
+
+def earlier_sections(path):
+    """{lesson: its section} of a key written before."""
+    if path is None or not Path(path).is_file():
+        return {}
+    text = Path(path).read_text()
+    starts = [(match.start(), match.group(1)) for match in SECTION.finditer(text)]
+    ends = [start for start, _ in starts[1:]] + [len(text)]
+    found = {name: text[start:end].rstrip() + "\n" for (start, name), end in zip(starts, ends)}
+    return {name: body for name, body in found.items() if STATS.search(body)}
+
+
+def header(sections, machine, banner, quick, command):
+    rows, total_runs, total_seconds = [], 0, 0.0
+    for name in LESSON_ORDER:
+        stats = STATS.search(sections.get(name, ""))
+        if stats:
+            runs, seconds = int(stats.group(1)), float(stats.group(2))
+            total_runs, total_seconds = total_runs + runs, total_seconds + seconds
+            rows.append(f"| {name}.py | {runs} | {seconds / 60:.1f} |")
+        else:
+            rows.append(f"| {name}.py | | not measured yet |")
+    missing = [name for name in LESSON_ORDER if not STATS.search(sections.get(name, ""))]
+    lines = [
+        "# Answers to the Try it exercises",
+        "",
+        "The answer key for lecturers and teaching assistants: every lesson's Try it "
+        "exercises, numbered as in the lesson, each with what was run, what it measured and "
+        "why, as one would explain it when grading.",
+        "",
+        "Every number here was measured by `bench/try_it.py`, which makes each exercise's "
+        "change (an option, or the edit it names, in a copy of the lesson), runs it as a "
+        "notebook in a Jupyter kernel and reads the outcome from what the run printed and "
+        "saved. The explanations are chosen by comparing those numbers. Where an exercise "
+        "asks how much something varies or which recipe is better, the answer gives the "
+        "spread over the seeds it ran; a student's own numbers differ in the last digits on "
+        "another machine, backend or version.",
+        "",
+        f"- **Machine:** {machine}; {banner}.",
+        f"- **Command:** `{command}`; one lesson's section at a time with `--only LESSON`. How "
+        "to rebuild it after a lesson changes: [for lecturers](for_lecturers.md#the-answer-key).",
+        f"- **Time:** {total_runs} runs, {total_seconds / 60:.1f} minutes of runs in all"
+        + (f" (not measured yet: {listing(missing)})" if missing else "")
+        + "; a run that several lessons share counts where it first ran.",
+        "",
+        "| lesson | runs | minutes |",
+        "| --- | ---: | ---: |",
+        *rows,
+        "",
+    ]
+    if quick:
+        lines[2:2] = [
+            "**Quick check**: every exercise on small data with one seed. It shows that each "
+            "still runs as written; its numbers mean nothing.",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def key_document(answered, key, machine, out, quick, args_only):
+    """The whole key: sections answered now, those kept from `out`, the header."""
+    command = shown_command(None, key.data, key.own_digits)
+    sections = {} if quick else earlier_sections(out)
+    for name, answers in answered.items():
+        runs = len(key.used.get(name, ()))
+        sections[name] = section(
+            name,
+            answers,
+            runs,
+            key.seconds.get(name, 0.0),
+            key.kept.get(name, 0),
+            shown_command(args_only, key.data, key.own_digits),
+        )
+    printed = "".join(result.printed for result in key.results.values())
+    banner = BANNER.search(printed)
+    body = [sections.get(name) or placeholder(name, key.own_digits) for name in LESSON_ORDER]
+    banner_text = banner.group(0) if banner else "no lesson ran"
+    return header(sections, machine, banner_text, quick, command) + "\n" + "\n".join(body)
