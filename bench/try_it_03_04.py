@@ -1,0 +1,271 @@
+"""The answers to lessons 03 and 04's Try it: the larger CNN and the lecture decks' models,
+and what the models get wrong.
+"""
+
+import re
+
+from try_it_00_02 import L01, L02, errors, run_seeds
+from try_it_05 import L05, RECIPE
+from try_it_runs import COMPARE_SEEDS, MARK, Change, Edit, ModelOf, Run, TryItError
+from try_it_words import (
+    answer,
+    counted,
+    judge,
+    listing,
+    mean,
+    percent,
+    ran,
+    spread,
+    summary_layers,
+    total_parameters,
+)
+
+# %% Lesson 03
+
+L03 = "03_large_cnn"
+VARIANTS = ["tf2_notebook", "deitel", "lab7"]
+VARIANT_SEEDS = (42,)  # each variant trains for minutes: one seed, judged by lesson 3's spread
+NO_SECOND_POOLING = Edit(
+    '            layers.Conv2D(15, kernel_size=(3, 3), activation="relu"),\n'
+    "            layers.MaxPooling2D(pool_size=(2, 2)),\n",
+    '            layers.Conv2D(15, kernel_size=(3, 3), activation="relu"),\n',
+    says="the `MaxPooling2D` line after `Conv2D(15, ...)` removed",
+)
+CHANGES_03 = {
+    **{variant: Change(options=("--variant", variant)) for variant in VARIANTS},
+    "no second pooling": Change(edits=(NO_SECOND_POOLING,)),
+    "batch 50": Change(options=("--batch-size", "50")),
+}
+STAGE_ROW = re.compile(r"^(\S+)\s+([\d,]+)\s+([\d.]+)%\s+(\d+)\s+([\d.]+)s", re.M)
+
+
+def per_epoch(result):
+    metrics = result.metrics()
+    return metrics["train_seconds"] / metrics["epochs"]
+
+
+def answers_03(key):
+    seeds = key.seeds(COMPARE_SEEDS)
+    base = run_seeds(key, Run(L03), seeds, "the lesson as it is")
+    variants = {v: Run(L03, CHANGES_03[v]) for v in VARIANTS}
+    trained = {
+        v: run_seeds(key, variants[v], key.seeds(VARIANT_SEEDS), "exercise 1") for v in VARIANTS
+    }
+    compared = key.run(
+        Run("04_analyze_errors", seed=None, stages=(Run(L03), *variants.values())),
+        "exercise 1, lesson 04 on the four models",
+    )
+    table = {
+        name: (int(p.replace(",", "")), float(e))
+        for name, p, e, _, _ in STAGE_ROW.findall(compared.printed)
+    }
+    if len(table) != len(VARIANTS) + 1:
+        raise TryItError(f"lesson 04 listed {sorted(table)}, not lesson 3's four models")
+    most = max(table, key=lambda name: table[name][0])
+    lowest = min(table, key=lambda name: table[name][1])
+    rows = "; ".join(f"{name} {p:,} parameters, {percent(e)}" for name, (p, e) in table.items())
+    variant_errors = {v: errors(results) for v, results in trained.items()}
+    beyond = [v for v, e in variant_errors.items() if min(e) > max(errors(base))]
+    first = answer(
+        ran([variants[v].command() for v in VARIANTS], key.seeds(VARIANT_SEEDS))
+        + ", then `python 04_analyze_errors.py` on the four saved models",
+        f"lesson 04's table (seed 42): {rows}. Lesson 3's own model over "
+        f"{counted(len(seeds), 'seed')}: {spread(errors(base))}.",
+        (
+            f"{most} has the most parameters and also the lowest error here; one seed, so "
+            "read its lead against lesson 3's spread above. "
+            if most == lowest
+            else f"{most} has the most parameters ({table[most][0]:,}), but {lowest} the "
+            f"lowest error ({table[lowest][0]:,} parameters). "
+        )
+        + "Most of a big model's weights sit in the wide dense layer after `Flatten`: "
+        "capacity to remember images, not to find more strokes, which is the convolutions' "
+        "work."
+        + (
+            f" Above lesson 3's whole range over seeds: {listing(beyond)}."
+            if beyond and len(seeds) > 1
+            else ""
+        ),
+    )
+
+    pooled = key.run(Run(L03, CHANGES_03["no second pooling"]), "exercise 2")
+    before, after = summary_layers(base[0].printed), summary_layers(pooled.printed)
+    flatten = [shape for _, kind, shape, _ in before if kind == "Flatten"][0]
+    flatten_after = [shape for _, kind, shape, _ in after if kind == "Flatten"][0]
+    dense = [count for _, kind, _, count in before if kind == "Dense"][0]
+    dense_after = [count for _, kind, _, count in after if kind == "Dense"][0]
+    total, total_after = total_parameters(base[0].printed), total_parameters(pooled.printed)
+    second = answer(
+        ran(Run(L03).command(), edits=CHANGES_03["no second pooling"].edits),
+        f"{total_after:,} parameters instead of {total:,} ({total_after / total:.1f} times). "
+        f"`Flatten` gives {flatten_after} instead of {flatten}, and the first dense layer has "
+        f"{dense_after:,} weights instead of {dense:,}. Test error "
+        f"{percent(pooled.metrics()['test_error_percent'])} (seed 42; the lesson's "
+        f"{percent(base[0].metrics()['test_error_percent'])}).",
+        "Pooling has no weights, but it halves each side of the feature maps: without it "
+        "`Flatten` hands four times as many numbers to the dense layer of 128 neurons, and "
+        "each number needs a weight to every neuron. The convolutions do not change.",
+    )
+
+    small = run_seeds(key, Run(L03, CHANGES_03["batch 50"]), seeds, "exercise 3")
+    epoch, base_epoch = [per_epoch(r) for r in small], [per_epoch(r) for r in base]
+    judged = judge(errors(small), errors(base))
+    slower = mean(epoch) > mean(base_epoch)
+    third = answer(
+        ran(Run(L03, CHANGES_03["batch 50"]).command(), seeds)
+        + ", against the lesson as it is with the same seeds",
+        f"an epoch took {spread(epoch, ' s', 1)} instead of {spread(base_epoch, ' s', 1)} "
+        f"with batches of 200. Test error {spread(errors(small))} against "
+        f"{spread(errors(base))}: {judged.words}.",
+        (
+            "An epoch is slower: four times as many steps, each on a quarter of the images, "
+            "and the CPU does less work per call. "
+            if slower
+            else "An epoch was not slower here: four times as many steps, each on a quarter "
+            "of the images, cost this CPU no more in all. "
+        )
+        + (
+            "Smaller batches give noisier steps, and here that lowered the error beyond the "
+            "spread between seeds."
+            if judged.kind == "lower" and judged.clear
+            else "The error is not lower beyond the spread between seeds."
+        ),
+    )
+    return [first, second, third]
+
+
+# %% Lesson 04
+
+L04 = "04_analyze_errors"
+SURE, UNSURE = 0.9, 0.6  # a mistake made with at least / less than this confidence
+MEASURE_GRID = (
+    "import json\n"
+    "grid = wrong[: GRID_ROWS * GRID_COLUMNS]\n"
+    "second_guess = np.argsort(-probabilities[grid], axis=1)[:, 1]\n"
+    f'print("{MARK}" + json.dumps({{"grid": len(grid), "wrong": len(wrong), '
+    '"second_is_true": int(np.sum(second_guess == y_test[grid])), '
+    f'"sure": int(np.sum(confidence[grid] >= {SURE})), '
+    f'"unsure": int(np.sum(confidence[grid] < {UNSURE}))}}))'
+)
+DRAW_CHOSEN = (
+    "figure, axes = plt.subplots(1, len(INDICES), figsize=(2.2 * len(INDICES), 2.6))\n"
+    "for axis, index in zip(np.atleast_1d(axes), INDICES):\n"
+    '    axis.imshow(x_test[index], cmap="gray")\n'
+    '    axis.set_title(f"#{index}: {predicted[index]} (true {y_test[index]})")\n'
+    '    axis.axis("off")\n'
+    'pictures.save_figure(figure, OUTPUT_DIR, f"04_chosen_{stage}.png")'
+)
+CHANGES_04 = {"grid": Change(after=(MEASURE_GRID,)), "chosen": Change(after=(DRAW_CHOSEN,))}
+MISCLASSIFIED = re.compile(r"^Misclassified by (\S+): (\d+) of (\d+) test images", re.M)
+PAIR = re.compile(r"^a (\d) read as (\d): (\d+) times$", re.M)
+PREDICTION_ROW = re.compile(
+    r"^\s*(\d+)\s+(\d)\s+(\d)\s+([\d.]+)% \|((?:\s+[\d.]+){10})(?:  <- wrong)?$", re.M
+)
+
+
+def course_models(key):
+    """The models lessons 01, 02, 03 and 05 save with seed 42, as a student has them."""
+    runs = [Run(L01), Run(L02), Run(L03), RECIPE]
+    for run in runs:
+        key.run(run, "a saved model that lessons 04 and 06-08 read")
+    return runs
+
+
+def misclassified(printed):
+    """(the model's name, how many test images it read wrong) as lesson 04 printed them."""
+    found = MISCLASSIFIED.search(printed)
+    if not found:
+        raise TryItError("lesson 04 printed no 'Misclassified by ...' line")
+    return found.group(1), int(found.group(2))
+
+
+def confused_pairs(printed):
+    return [(int(true), int(read), int(count)) for true, read, count in PAIR.findall(printed)]
+
+
+def prediction_rows(printed, after):
+    """{image: (label, predicted, confidence %, probabilities %)} printed after `after`."""
+    rows = {}
+    for index, label, predicted, confidence, cells in PREDICTION_ROW.findall(
+        printed.split(after, 1)[-1]
+    ):
+        probabilities = [float(value) for value in cells.split()]
+        rows.setdefault(int(index), (int(label), int(predicted), float(confidence), probabilities))
+    return rows
+
+
+def pairs_text(pairs):
+    return listing(f"{true} read as {read} ({count})" for true, read, count in pairs)
+
+
+def answers_04(key):
+    stages = tuple(course_models(key))
+    analysed = key.run(Run(L04, CHANGES_04["grid"], seed=None, stages=stages), "exercise 1")
+    best, wrong = misclassified(analysed.printed)
+    grid = analysed.mark("grid")
+    second, sure, unsure = (analysed.mark(k) for k in ("second_is_true", "sure", "unsure"))
+    first = answer(
+        ran(Run(L04).command())
+        + " in a folder where lessons 01, 02, 03 and 05 saved their models (seed 42)",
+        f"lesson 04 chose {best}; it reads {wrong} of the test images wrong, and the grid "
+        f"shows the first {grid}. Of those {grid}, the model's second guess was the true "
+        f"digit for {second}; it was less than {UNSURE:.0%} sure of its wrong answer for "
+        f"{unsure}, and {SURE:.0%} or more for {sure}.",
+        f"Which to count is for your eye: look at 04_misclassified_{best}.png"
+        + (" (the README shows the same recipe and seed's grid). " if best == L05 else ". ")
+        + "The numbers point where to look: a "
+        "mistake made without confidence, with the true digit as second guess, is usually a "
+        "digit that could be either; a mistake made with 90% or more is where to check whether "
+        "a person would have read it right, or whether the label itself looks wrong.",
+    )
+
+    mlp = key.run(Run(L04, seed=None, stages=stages, model=ModelOf(Run(L01), L01)), "exercise 2")
+    best_pairs, mlp_pairs = confused_pairs(analysed.printed), confused_pairs(mlp.printed)
+    shared = {(t, r) for t, r, _ in best_pairs} & {(t, r) for t, r, _ in mlp_pairs}
+    second_answer = answer(
+        ran(Run(L04, model=ModelOf(Run(L01), L01)).command()),
+        f"lesson 1's model: {pairs_text(mlp_pairs)}; {best}: {pairs_text(best_pairs)}. "
+        f"{len(shared)} of the {len(best_pairs)} pairs "
+        f"{'is' if len(shared) == 1 else 'are'} the same"
+        + (f" ({listing(f'{t} as {r}' for t, r in sorted(shared))})." if shared else "."),
+        (
+            "Some confusions lie in the digits themselves, and every model meets them; "
+            if shared
+            else "No pair is shared: the two models fail in different places; "
+        )
+        + f"lesson 1's network reads {misclassified(mlp.printed)[1]} images wrong against "
+        f"{wrong}, and adds confusions of its own: it sees pixels in fixed places, not "
+        "strokes, so a digit that sits or leans differently looks like another.",
+    )
+
+    confident = prediction_rows(analysed.printed, "most confident mistakes:")
+    chosen_indices = list(confident)[:3]
+    chosen = key.run(
+        Run(
+            L04,
+            Change(options=("--index", *map(str, chosen_indices)), after=(DRAW_CHOSEN,)),
+            seed=None,
+            stages=stages,
+        ),
+        "exercise 3",
+    )
+    rows = prediction_rows(chosen.printed, "Chosen test images")
+    described = [
+        f"#{index}: a {rows[index][0]} read as {rows[index][1]} with {rows[index][2]:.1f}% "
+        f"(the true digit {rows[index][3][rows[index][0]]:.1f}%)"
+        for index in chosen_indices
+    ]
+    all_sure = all(rows[index][2] >= 100 * SURE for index in chosen_indices)
+    third = answer(
+        ran(Run(L04, Change(options=("--index", *map(str, chosen_indices)))).command()),
+        f"{'; '.join(described)}. The run saved them side by side as 04_chosen_{best}.png.",
+        (
+            "Yes, the model is sure of all three and wrong. "
+            if all_sure
+            else "Not all three are confident: the model is less sure than 90% of some. "
+        )
+        + "Whether a person would read them right is for the eye; a softmax probability is "
+        "not a measure of doubt: a model trained to be right on MNIST is rarely unsure, and a "
+        "stroke that turns a 4 into a 9 moves it all the way.",
+    )
+    return [first, second_answer, third]

@@ -1,0 +1,159 @@
+"""The answers to lesson 08's Try it: teaching the model own digits, without replay, and for
+many more epochs. Exercise 1's two sittings are taught on lesson 07's page (try_it_06_07.py).
+"""
+
+import re
+
+from try_it_06_07 import MODEL, own_digit_folder, page_visits
+from try_it_runs import MARK, Change, Edit, Input, Run, TryItError
+from try_it_words import answer, judge, listing, mean, per_seed, ran, spread
+
+import outputs
+import own_digits
+
+L08 = "08_teach_handwriting"
+SEEDS_08 = (42, 1)  # each run adapts and reads MNIST's test set three times: two seeds
+MEASURE_ADAPTED = (  # how well the careful model reads the digits it was adapted on
+    "import json\n"
+    f'print("{MARK}" + json.dumps({{"adapt_right": '
+    "int(np.sum(read(careful_model, x_adapt)[0] == y_adapt)), "
+    '"adapt_images": len(y_adapt)}))'
+)
+NO_REPLAY = Edit("OWN_PER_BATCH = 32", "OWN_PER_BATCH = BATCH_SIZE")
+NAIVE_RATE = Edit(
+    "FINE_TUNE_LEARNING_RATE = 3e-4",
+    "FINE_TUNE_LEARNING_RATE = 1e-3",
+    says="`FINE_TUNE_LEARNING_RATE = 3e-4` replaced by `1e-3`, the naive way's rate, with "
+    "replay kept (a second run, to tell the two changes apart)",
+)
+CHANGES_08 = {
+    "lesson": Change(after=(MEASURE_ADAPTED,)),
+    "no replay": Change(edits=(NO_REPLAY,), after=(MEASURE_ADAPTED,)),
+    "naive rate": Change(edits=(NAIVE_RATE,), after=(MEASURE_ADAPTED,)),
+    "50 epochs": Change(options=("--epochs", "50"), after=(MEASURE_ADAPTED,)),
+}
+DIGIT_ROW = re.compile(r"^\s*(\d)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$", re.M)
+
+
+def adaptation(result):
+    return result.record(outputs.ADAPTATION)
+
+
+def per_digit(printed):
+    """{digit: (held-out images, before, careful, naive)} from the lesson's table."""
+    table = printed.split("Held-out digits read right, per digit:", 1)[-1]
+    rows = {int(d): tuple(map(int, counts)) for d, *counts in DIGIT_ROW.findall(table)}
+    if not rows:
+        raise TryItError("lesson 08 printed no table of held-out digits per digit")
+    return rows
+
+
+def careful_error(result):
+    return adaptation(result)["mnist_test_error_percent"]["careful"]
+
+
+def held_out_right(result, way="careful"):
+    return adaptation(result)["held_out_read_right"][way]
+
+
+def answers_08(key):
+    _, _, what = own_digit_folder(key)
+    _, page = page_visits(key)
+    taught = Input(str(page / own_digits.MY_DIGITS), f"outputs/{own_digits.MY_DIGITS}")
+    mine = key.run(Run(L08, CHANGES_08["lesson"], model=MODEL, inputs=(taught,)), "exercise 1")
+    record, rows = adaptation(mine), per_digit(mine.printed)
+    better = [d for d, (_, before, careful, _) in rows.items() if careful > before]
+    worse = [d for d, (_, before, careful, _) in rows.items() if careful < before]
+    errors = record["mnist_test_error_percent"]
+    images = record["mnist_test_images"]
+    cost = round((errors["careful"] - errors["before"]) * images / 100)
+    right = record["held_out_read_right"]
+    first = answer(
+        "two visits to lesson 07's page, teaching in its teach mode (`POST /teach?digit=D`) "
+        f"one sitting each of {what}, each writer's images of a digit alternating between the "
+        f"sittings; then `{Run(L08, model=MODEL, inputs=(taught,)).command()}`",
+        f"held out (the second sitting, {record['held_out_images']} images): "
+        f"{right['before']} read right before, {right['careful']} after adapting carefully, "
+        f"{right['naive']} the naive way. Improved: {listing(better) if better else 'no digit'}; "
+        f"worse: {listing(worse) if worse else 'none'}. "
+        f"MNIST test error {errors['before']:.2f}% before, {errors['careful']:.2f}% careful "
+        f"({cost:+d} images), {errors['naive']:.2f}% naive.",
+        (
+            "The careful way taught the model some of these digits "
+            if better
+            else "The careful way taught these digits nothing the model did not already read "
+        )
+        + f"and MNIST paid {abs(cost)} test images; the naive way forgets far more of MNIST. "
+        "Digits read right before cannot improve: a model that already reads a writer's "
+        "style gains little from being taught it.",
+    )
+
+    seeds = key.seeds(SEEDS_08)
+    runs = {
+        name: [
+            key.run(Run(L08, CHANGES_08[name], model=MODEL, seed=s), "exercise 2") for s in seeds
+        ]
+        for name in ("lesson", "no replay", "naive rate")
+    }
+    before = adaptation(runs["lesson"][0])["mnist_test_error_percent"]["before"]
+    careful = {name: [careful_error(r) for r in results] for name, results in runs.items()}
+    rises = {name: mean(values) - before for name, values in careful.items()}
+    larger = "replay" if rises["no replay"] > rises["naive rate"] else "the learning rate"
+    held_out = adaptation(runs["lesson"][0])["held_out_images"]
+    second = answer(
+        ran(Run(L08, model=MODEL).command(), seeds, (NO_REPLAY,)) + f"; and {NAIVE_RATE.shown()}",
+        f"the careful way's MNIST test error: {spread(careful['no replay'])} without replay, "
+        f"{spread(careful['naive rate'])} at the naive rate with replay, "
+        f"{spread(careful['lesson'])} as the lesson is, from {before:.2f}% before adapting. "
+        f"Held-out drawings read right (of {held_out}): "
+        + "; ".join(
+            f"{name} {per_seed([held_out_right(r) for r in results], seeds, '', 0)}"
+            for name, results in runs.items()
+        )
+        + ".",
+        f"Against the model before adapting, the MNIST test error changes by "
+        f"{rises['no replay']:+.2f} points without replay and {rises['naive rate']:+.2f} at "
+        f"the naive rate with replay ({rises['lesson']:+.2f} as the lesson is): "
+        + (
+            f"{larger} matters more here. Replay reminds every step of the digits the model "
+            "must not forget; a higher rate takes larger steps away from what it knew. "
+            if max(rises.values()) > 0
+            else "neither change made MNIST pay in these runs. "
+        )
+        + "Note that OWN_PER_BATCH is also the naive way's batch size, so its numbers change "
+        "too.",
+    )
+
+    longer = [
+        key.run(Run(L08, CHANGES_08["50 epochs"], model=MODEL, seed=s), "exercise 3") for s in seeds
+    ]
+    base = runs["lesson"]
+    held, held_base = [held_out_right(r) for r in longer], [held_out_right(r) for r in base]
+    adapt, adapt_base = [r.mark("adapt_right") for r in longer], [
+        r.mark("adapt_right") for r in base
+    ]
+    judged = judge(held, held_base, "held-out drawings read right", "fewer", "more", "images", 1)
+    epochs = adaptation(base[0])["epochs"]
+    third = answer(
+        ran(Run(L08, CHANGES_08["50 epochs"], model=MODEL).command(), seeds)
+        + ", against the lesson as it is with the same seeds",
+        f"held-out drawings read right (of {adaptation(base[0])['held_out_images']}): "
+        f"{listing(held)} after {adaptation(longer[0])['epochs']} epochs, {listing(held_base)} "
+        f"after the lesson's {epochs} ({judged.words}); the drawings it adapted on: "
+        f"{listing(adapt)} against {listing(adapt_base)} of {base[0].mark('adapt_images')}; "
+        f"MNIST test error {spread([careful_error(r) for r in longer])} against "
+        f"{spread([careful_error(r) for r in base])}.",
+        (
+            "The held-out drawings still improve with more epochs"
+            if judged.kind == "more"
+            else "The held-out drawings do not improve further"
+        )
+        + (
+            ", while the drawings it adapted on are read better: the model starts to learn "
+            "them by heart, which only digits it was not adapted on can reveal."
+            if mean(adapt) > mean(adapt_base)
+            else "; the drawings it adapted on are read no better either: with the features "
+            "frozen and replay in every batch, there is little room to learn them by heart."
+        ),
+    )
+    return [first, second, third]
