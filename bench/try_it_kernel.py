@@ -11,6 +11,7 @@ mode each finished run is also kept in the store, keyed by everything that decid
 numbers, and a later invocation reuses it.
 """
 
+import ast
 import contextlib
 import hashlib
 import json
@@ -111,12 +112,16 @@ class Key:
         return (PROJECT_DIR / f"{lesson}.py").read_text()
 
     def key_of(self, run):
-        """A digest of everything that decides the run's numbers."""
+        """A digest of everything that decides the run's numbers: the changed lesson's code
+        (its comments and header left out, so that new words alone keep the kept runs), the
+        cells after it, the options, seed, models and data, the course's modules."""
         if run not in self.keys:
             text = apply_edits(run.lesson, self.lesson_text(run.lesson), run.change.edits)
+            after = after_cells(run.lesson, text, run.change)
             model = (self.key_of(run.model.run), run.model.name) if run.model else None
             stages = [self.key_of(stage) for stage in run.stages]
-            parts = [text, run.change, run.seed, model, stages, self.quick, self.data_digest]
+            parts = [code_of(text), after, run.change.options, run.seed, model, stages]
+            parts += [self.quick, self.data_digest]
             self.keys[run] = digest(*parts, self.modules_digest, sys.version)
         return self.keys[run]
 
@@ -253,6 +258,15 @@ class Key:
             self.connection.stop_channels()
             self.manager.shutdown_kernel(now=True)
         shutil.rmtree(self.work, ignore_errors=True)
+
+
+def code_of(text):
+    """A lesson's code as Python reads it, without comments and without its header."""
+    tree = ast.parse(text)
+    first = tree.body[0] if tree.body else None
+    if isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant):
+        tree.body = tree.body[1:]
+    return ast.dump(tree)
 
 
 def copy_file(path, out):
