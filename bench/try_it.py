@@ -20,6 +20,7 @@ import argparse
 import os
 import platform
 import re
+import signal
 import sys
 import time
 from pathlib import Path
@@ -153,6 +154,8 @@ def main(argv=None):
         )
 
     store = None if args.quick else args.store
+    # Stopped from outside, it still stops its kernel: the `finally` below runs.
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit("error: stopped"))
     try:
         check_lessons(names)
         key = Key(args.data, args.quick, store, args.own_digits, progress, fresh=args.fresh)

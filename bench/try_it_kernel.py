@@ -12,7 +12,6 @@ numbers, and a later invocation reuses it.
 """
 
 import ast
-import contextlib
 import hashlib
 import json
 import os
@@ -285,12 +284,3 @@ def served_url(printed):
         if line.startswith("Serving the drawing page at "):
             return line.split()[-1]
     raise TryItError(f"lesson 07 did not say where it serves its page: {printed[-1500:]}")
-
-
-@contextlib.contextmanager
-def opened_key(**settings):
-    key = Key(**settings)
-    try:
-        yield key
-    finally:
-        key.close()

@@ -91,13 +91,6 @@ def judge(new, old, what="test error", lower="lower", higher="higher", unit="poi
     return Judged("mixed", False, words)
 
 
-def compare_seeds(seeds):
-    """Why a comparison ran these seeds: the default, and more where one run cannot say."""
-    if seeds == [DEFAULT_SEED]:
-        return "seed 42 only"
-    return f"{seeds_text(seeds)}, the same for both sides"
-
-
 def ran(commands, seeds=None, edits=()):
     """What was run: the command (or commands), the seeds, and each edit made to the copy of
     the lesson."""
