@@ -298,8 +298,8 @@ def answers_02(key):
             else "The gap did not widen beyond the seeds' spread in 7 epochs: with a schedule "
             "that ends at zero, this short training leaves little time to overfit. "
         )
-        + "Note that Keras measures the training accuracy with dropout switched on, which "
-        "lowers it, so part of the lesson's smaller gap is that handicap.",
+        + "Note that Keras measures the training accuracy during each epoch with dropout "
+        "switched on, which lowers the lesson's training accuracy, and so its gap.",
     )
 
     wide = run_seeds(key, Run(L02, CHANGES_02["64 filters"]), seeds, "exercise 3")

@@ -6,7 +6,7 @@ import re
 
 from try_it_06_07 import MODEL, own_digit_folder, page_visits
 from try_it_runs import MARK, Change, Edit, Input, Run, TryItError
-from try_it_words import answer, judge, listing, mean, per_seed, ran, spread
+from try_it_words import answer, counted, judge, listing, mean, per_seed, ran, spread
 
 import outputs
 import own_digits
@@ -83,8 +83,17 @@ def answers_08(key):
             if better
             else "The careful way taught these digits nothing the model did not already read "
         )
-        + f"and MNIST paid {abs(cost)} test images; the naive way forgets far more of MNIST. "
-        "Digits read right before cannot improve: a model that already reads a writer's "
+        + (
+            f"and MNIST paid {counted(cost, 'test image')}; "
+            if cost > 0
+            else f"and MNIST lost nothing ({cost:+d} test images); "
+        )
+        + (
+            "the naive way forgets far more of MNIST. "
+            if errors["naive"] > errors["careful"]
+            else "the naive way did not forget more of MNIST here. "
+        )
+        + "Digits read right before cannot improve: a model that already reads a writer's "
         "style gains little from being taught it.",
     )
 
