@@ -12,7 +12,6 @@ from try_it_words import (
     counted,
     judge,
     listing,
-    mean,
     percent,
     ran,
     spread,
@@ -65,7 +64,8 @@ def answers_03(key):
     lowest = min(table, key=lambda name: table[name][1])
     rows = "; ".join(f"{name} {p:,} parameters, {percent(e)}" for name, (p, e) in table.items())
     variant_errors = {v: errors(results) for v, results in trained.items()}
-    beyond = [v for v, e in variant_errors.items() if min(e) > max(errors(base))]
+    above = [v for v, e in variant_errors.items() if min(e) > max(errors(base))]
+    below = [v for v, e in variant_errors.items() if max(e) < min(errors(base))]
     first = answer(
         ran([variants[v].command() for v in VARIANTS], key.seeds(VARIANT_SEEDS))
         + ", then `python 04_analyze_errors.py` on the four saved models",
@@ -82,8 +82,12 @@ def answers_03(key):
         "capacity to remember images, not to find more strokes, which is the convolutions' "
         "work."
         + (
-            f" Above lesson 3's whole range over seeds: {listing(beyond)}."
-            if beyond and len(seeds) > 1
+            "".join(
+                f" {side} lesson 3's whole range over its seeds: {listing(found)}."
+                for side, found in (("Above", above), ("Below", below))
+                if found
+            )
+            if len(seeds) > 1
             else ""
         ),
     )
@@ -110,23 +114,24 @@ def answers_03(key):
     small = run_seeds(key, Run(L03, CHANGES_03["batch 50"]), seeds, "exercise 3")
     epoch, base_epoch = [per_epoch(r) for r in small], [per_epoch(r) for r in base]
     judged = judge(errors(small), errors(base))
-    slower = mean(epoch) > mean(base_epoch)
+    timed = judge(epoch, base_epoch, "time per epoch", "shorter", "longer", "s", 1)
     third = answer(
         ran(Run(L03, CHANGES_03["batch 50"]).command(), seeds)
         + ", against the lesson as it is with the same seeds",
         f"an epoch took {spread(epoch, ' s', 1)} instead of {spread(base_epoch, ' s', 1)} "
-        f"with batches of 200. Test error {spread(errors(small))} against "
+        f"with batches of 200 ({timed.words}). Test error {spread(errors(small))} against "
         f"{spread(errors(base))}: {judged.words}.",
         (
             "An epoch is slower: four times as many steps, each on a quarter of the images, "
             "and the CPU does less work per call. "
-            if slower
-            else "An epoch was not slower here: four times as many steps, each on a quarter "
-            "of the images, cost this CPU no more in all. "
+            if timed.kind == "longer"
+            else "An epoch was not clearly slower here: four times as many steps, each on a "
+            "quarter of the images, cost this CPU about as much in all. "
         )
         + (
-            "Smaller batches give noisier steps, and here that lowered the error beyond the "
-            "spread between seeds."
+            "The error is lower in every seed, beyond the spread between seeds: four times as "
+            f"many updates in the same {base[0].metrics()['epochs']} epochs, each a little "
+            "noisier."
             if judged.kind == "lower" and judged.clear
             else "The error is not lower beyond the spread between seeds."
         ),

@@ -92,9 +92,10 @@ class Key:
         self.own_digits = own_digits  # a folder of <digit>/ images, or None: the drawn styles
         self.work = Path(tempfile.mkdtemp(prefix="try-it-"))
         self.results, self.keys = {}, {}
-        # Per lesson answered (`section`): the runs it used, the seconds of those run for it
-        # now, and how many were kept from an earlier invocation.
-        self.section, self.used, self.seconds, self.kept = None, {}, {}, {}
+        # Per lesson answered (`section`): the runs it used; the seconds the runs it was the
+        # first to use took, whenever they ran; how many of them were kept from an earlier
+        # invocation; and the machine's load average as each of them ended.
+        self.section, self.used, self.seconds, self.kept, self.loads = None, {}, {}, {}, {}
         self.data_digest = self.file_digest(data) if data else os.environ.get("MNIST_DATA")
         self.modules_digest = digest(*(self.file_digest(PROJECT_DIR / m) for m in COURSE_MODULES))
         self.manager = self.connection = None
@@ -143,12 +144,14 @@ class Key:
         if kept and not self.fresh and (kept / "result.json").is_file():
             saved = json.loads((kept / "result.json").read_text())
             result = Result(saved["printed"], kept / "out", saved["wall_seconds"], True)
-            result.marks = read_marks(result.printed)
+            result.marks, result.load = read_marks(result.printed), saved.get("load")
             self.progress(f"{label}: {run.command()} (kept from an earlier invocation)")
             self.kept[self.section] = self.kept.get(self.section, 0) + 1
         else:
             result = self.run_now(run, label, kept, visit)
-            self.seconds[self.section] = self.seconds.get(self.section, 0.0) + result.wall_seconds
+        self.seconds[self.section] = self.seconds.get(self.section, 0.0) + result.wall_seconds
+        if result.load is not None:
+            self.loads.setdefault(self.section, []).append(result.load)
         self.results[run] = result
         return result
 
@@ -189,9 +192,10 @@ class Key:
                 result.visited = visit(served_url(printed), result)
             finally:
                 self.execute(cells_notebook(["server.shutdown()", "server.server_close()"]), run)
+        result.load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
         self.progress(f"{label}: done in {result.wall_seconds:.0f} s")
         if kept:
-            saved = {"printed": printed, "wall_seconds": result.wall_seconds}
+            saved = {"printed": printed, "wall_seconds": result.wall_seconds, "load": result.load}
             (kept / "result.json").write_text(json.dumps(saved) + "\n")
         return result
 

@@ -170,6 +170,7 @@ class Result:
     reused: bool = False
     marks: list = field(default_factory=list)
     visited: object = None  # what a visit to lesson 07's page returned
+    load: float | None = None  # the machine's load average (1 minute) as the run ended
 
     def record(self, part, name=None):
         """A JSON record the lesson saved (outputs.METRICS, HISTORY or ADAPTATION); with no

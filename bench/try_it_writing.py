@@ -24,7 +24,9 @@ LESSON_ORDER = [
     "08_teach_handwriting",
 ]
 SECTION = re.compile(r"^## (\d\d_\w+)\.py$", re.M)
-STATS = re.compile(r"<!-- try-it: runs=(\d+) seconds=([\d.]+) kept=(\d+) -->")
+STATS = re.compile(
+    r"<!-- try-it: runs=(\d+) seconds=([\d.]+) kept=(\d+)(?: load=([\d.]+)-([\d.]+))? -->"
+)
 BANNER = re.compile(r"^Python .* \| trains on: .*$", re.M)
 INDENT = "   "  # an answer's paragraphs, inside its numbered item
 
@@ -52,14 +54,15 @@ def shown_command(args_only, data, own_digits):
     return " ".join(words + (["--only", *args_only] if args_only else []))
 
 
-def section(name, answers, runs, seconds, kept, command):
+def section(name, answers, runs, seconds, kept, loads, command):
     """A lesson's section: heading, what it took, each exercise quoted with its answer."""
     exercises = exercises_of(name, (PROJECT_DIR / f"{name}.py").read_text())
     kept_words = f", {kept} of them kept from an earlier invocation" if kept else ""
+    load = f" load={min(loads):.1f}-{max(loads):.1f}" if loads else ""
     lines = [
         f"## {name}.py",
         "",
-        f"<!-- try-it: runs={runs} seconds={seconds:.1f} kept={kept} -->",
+        f"<!-- try-it: runs={runs} seconds={seconds:.1f} kept={kept}{load} -->",
         f"*{runs} runs{kept_words}, {seconds / 60:.1f} minutes of runs; `{command}`.*",
         "",
     ]
@@ -88,11 +91,12 @@ def earlier_sections(path):
 
 
 def header(sections, machine, banner, quick, command):
-    rows, total_runs, total_seconds = [], 0, 0.0
+    rows, total_runs, total_seconds, loads = [], 0, 0.0, []
     for name in LESSON_ORDER:
         stats = STATS.search(sections.get(name, ""))
         if stats:
             runs, seconds = int(stats.group(1)), float(stats.group(2))
+            loads += [float(value) for value in stats.groups()[3:] if value]
             total_runs, total_seconds = total_runs + runs, total_seconds + seconds
             rows.append(f"| {name}.py | {runs} | {seconds / 60:.1f} |")
         else:
@@ -118,7 +122,18 @@ def header(sections, machine, banner, quick, command):
         "to rebuild it after a lesson changes: [for lecturers](for_lecturers.md#the-answer-key).",
         f"- **Time:** {total_runs} runs, {total_seconds / 60:.1f} minutes of runs in all"
         + (f" (not measured yet: {listing(missing)})" if missing else "")
-        + "; a run that several lessons share counts where it first ran.",
+        + "; a run that several lessons share counts where it first ran."
+        + (
+            f" The load average (1 minute) of the machine's {os.cpu_count()} cores was "
+            f"{min(loads):.1f}-{max(loads):.1f} as the runs ended"
+            + (
+                ": other work ran beside them, so their times vary from run to run."
+                if max(loads) > os.cpu_count()
+                else "."
+            )
+            if loads
+            else ""
+        ),
         "",
         "| lesson | runs | minutes |",
         "| --- | ---: | ---: |",
@@ -146,6 +161,7 @@ def key_document(answered, key, machine, out, quick, args_only):
             runs,
             key.seconds.get(name, 0.0),
             key.kept.get(name, 0),
+            key.loads.get(name, []),
             shown_command(args_only, key.data, key.own_digits),
         )
     printed = "".join(result.printed for result in key.results.values())

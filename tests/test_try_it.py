@@ -107,6 +107,7 @@ def test_only_fills_in_its_section_and_keeps_the_others(tmp_path):
         used={"05_best_cnn": {1, 2}},
         seconds={"05_best_cnn": 120.0},
         kept={},
+        loads={"05_best_cnn": [1.5, 2.5]},
         results={},
     )
     answers = [f"**Ran:** r{n}.\n\n**Measured:** m{n}\n\n**Why:** w{n}" for n in range(5)]
@@ -114,6 +115,6 @@ def test_only_fills_in_its_section_and_keeps_the_others(tmp_path):
         {"05_best_cnn": answers}, key, "a machine", earlier, False, ["05_best_cnn"]
     )
     assert kept in document
-    assert "<!-- try-it: runs=2 seconds=120.0 kept=0 -->" in document
+    assert "<!-- try-it: runs=2 seconds=120.0 kept=0 load=1.5-2.5 -->" in document
     assert "5 runs, 3.0 minutes of runs in all" in document
     assert "**Why:** w4" in document and "Not measured yet: `" in document
