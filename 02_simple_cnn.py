@@ -25,6 +25,7 @@ import numpy as np
 from keras import layers
 
 import common
+import convolution_pictures
 import pictures
 
 # The slides train for 10 epochs at Adam's default learning rate, 0.001. Starting at twice
@@ -67,6 +68,26 @@ print(f"Training:   x {x_fit.shape}, y {y_fit.shape}")
 print(f"Validation: x {x_validation.shape}, y {y_validation.shape}")
 print(f"Test:       x {x_test.shape}, y {y_test_one_hot.shape}")
 
+# %% [markdown]
+# ## A convolution: a small filter slides over the image
+# A convolutional layer does not weigh all 784 pixels at once. It holds small filters, here
+# 32 grids of 5x5 weights. Each filter is laid on every 5x5 patch of the image in turn: the
+# 25 pixels under it are multiplied by its 25 weights, the products are added up with a
+# bias, and ReLU keeps the sum if it is positive. That number is one pixel of the output.
+# The same 25 weights are used at every place, so a filter finds its pattern, an edge or a
+# curve, wherever it lies in the digit.
+
+# %% [markdown]
+# ## Feature maps, pooling, dropout, and the dense head
+# - Each filter makes a feature map: 24x24 numbers, large where its pattern lies. 32
+#   filters make 32 maps.
+# - Max pooling keeps the largest number of each 2x2 block: half the height and width, and a
+#   small shift of the digit changes little.
+# - Dropout switches off a random fifth of the numbers at each training step (none when
+#   predicting), so that the network cannot lean on a few of them: less overfitting.
+# - Flatten lays the 12x12x32 maps out as one row of 4,608 numbers, which two dense layers,
+#   as in lesson 1, turn into ten probabilities.
+
 # %% Build the model
 # The seed fixes the initial weights, the shuffling and the dropout masks. Another backend,
 # version or kind of CPU can still change the last digits of the results.
@@ -87,6 +108,14 @@ model = keras.Sequential(
     name="simple_cnn",
 )
 model.summary()
+
+# %% [markdown]
+# ## Reading the summary, line by line
+# Each line is a layer with the shape of its output (None stands for the batch) and its
+# parameters. The convolution: 32 filters of 5x5 weights and a bias each, 32 x (25 + 1) =
+# 832, and a 24x24x32 output. Pooling, dropout and flatten learn nothing: 0 parameters.
+# The first dense layer has 4,608 x 128 weights and 128 biases, 589,952: nearly all of the
+# model. The output layer: 128 x 10 + 10 = 1,290. Together 592,074.
 
 # %% The model as a diagram
 # The layers of the summary above as blocks, from the image to the ten probabilities.
@@ -129,14 +158,98 @@ common.print_predictions(probabilities, y_test, range(IMAGES_TO_INSPECT))
 figure = common.training_curves_figure(history.history, "Lesson 2: simple convolutional network")
 pictures.save_figure(figure, OUTPUT_DIR, "02_simple_cnn_curves.png", show=SHOW)
 
+# %% [markdown]
+# ## One output pixel, computed by hand
+# Take the first test digit and the trained filter that responds to it most strongly, at the
+# place where it does. Multiply the 5x5 pixels there by the filter's 25 weights, add the
+# products and the bias, keep the sum if it is positive: that is the number the layer
+# itself computed for that pixel of the feature map.
+
+# %% One output pixel, computed by hand
+convolution = model.layers[0]
+kernels, kernel_biases = convolution.get_weights()  # 5x5x1x32 weights, 32 biases
+digit = x_test[0]
+feature_maps = keras.ops.convert_to_numpy(convolution(digit[np.newaxis]))[0]
+top, left, channel = np.unravel_index(feature_maps.argmax(), feature_maps.shape)
+size = kernels.shape[0]
+patch, kernel = digit[top : top + size, left : left + size, 0], kernels[:, :, 0, channel]
+products = float(np.sum(patch * kernel))
+by_hand = max(0.0, products + kernel_biases[channel])
+print(f"Filter {channel}, the patch at row {top}, column {left}:")
+print(f"sum of pixel x weight {products:.4f} + bias {kernel_biases[channel]:.4f}")
+print(f"ReLU: {by_hand:.4f}; the layer computed {feature_maps[top, left, channel]:.4f}")
+figure = convolution_pictures.convolution_by_hand_figure(
+    digit[:, :, 0], kernel, top, left, f"Lesson 2: filter {channel} on the first test digit"
+)
+pictures.save_figure(figure, OUTPUT_DIR, "02_simple_cnn_by_hand.png", show=SHOW)
+
+# %% [markdown]
+# ## Padding and stride set the output's size
+# A 5x5 filter fits into a 28-pixel row at 24 places, so the map is 24x24: in general
+# `(W - F + 2P) / S + 1`, for an input of W pixels, a filter of F, P pixels of padding at each
+# border and a stride of S. Padding with zeros ("same": P = 2 here) keeps the map 28x28, and
+# the border pixels count as much as the others. A stride of 2 moves the filter two pixels at
+# a time: (28 - 5) / 2 + 1, rounded down, 12. Below, the same filter on the same digit.
+
+# %% Padding and stride, on the same digit
+same = keras.ops.conv(digit[np.newaxis], kernels, padding="same")
+stride_two = keras.ops.conv(digit[np.newaxis], kernels, strides=2)
+maps = {
+    "no padding, stride 1": feature_maps[:, :, channel],
+    '"same" padding, stride 1': keras.ops.relu(same[0] + kernel_biases)[:, :, channel],
+    "no padding, stride 2": keras.ops.relu(stride_two[0] + kernel_biases)[:, :, channel],
+}
+maps = {label: keras.ops.convert_to_numpy(values) for label, values in maps.items()}
+figure = convolution_pictures.feature_maps_figure(
+    maps, f"Lesson 2: filter {channel}, three ways over the first test digit"
+)
+pictures.save_figure(figure, OUTPUT_DIR, "02_simple_cnn_padding_stride.png", show=SHOW)
+
+# %% [markdown]
+# ## Why so few parameters
+# A filter's 25 weights are shared by all 576 places of its map. A dense layer with the same
+# output, 24 x 24 x 32 = 18,432 numbers, would need a weight from each of the 784 pixels to
+# each of them: 784 x 18,432 weights and 18,432 biases, over 14 million parameters, against
+# the convolution's 832. Sharing weights is what makes convolutions small and able to find a
+# pattern anywhere.
+
+# %% Parameters: a convolution against a dense layer
+outputs = feature_maps.size  # 24 x 24 x 32
+dense_parameters = digit.size * outputs + outputs
+print(f"Conv2D: {convolution.count_params():,} parameters for {outputs:,} outputs")
+print(f"A dense layer with the same outputs: {dense_parameters:,} parameters")
+
+# %% [markdown]
+# ## Max pooling on real numbers
+# Below, a 4x4 patch of the feature map around its strongest response, and the 2x2 that
+# pooling keeps: the largest of each block. Where exactly in a block the pattern was is
+# forgotten; that it was there is kept.
+
+# %% Max pooling on real numbers
+pool_size = model.layers[1].pool_size[0]
+side = 2 * pool_size  # a patch of two by two pooling blocks
+first_row = min(top - top % pool_size, feature_maps.shape[0] - side)
+first_column = min(left - left % pool_size, feature_maps.shape[1] - side)
+block = feature_maps[first_row : first_row + side, first_column : first_column + side, channel]
+figure = convolution_pictures.max_pooling_figure(
+    block, f"Lesson 2: max pooling of filter {channel}'s map"
+)
+pictures.save_figure(figure, OUTPUT_DIR, "02_simple_cnn_pooling.png", show=SHOW)
+
 # %% What the first convolutional layer learned
 # Each filter is a small grid of weights (red adds, blue subtracts); its feature map is bright
 # where that pattern lies in the digit. The dense layers read these maps, not the pixels.
-first_convolution = model.layers[0]
-figure = pictures.convolution_figure(
-    first_convolution, x_test[0], "Lesson 2: what the first convolutional layer learned"
+figure = convolution_pictures.convolution_figure(
+    convolution, digit, "Lesson 2: what the first convolutional layer learned"
 )
 pictures.save_figure(figure, OUTPUT_DIR, "02_simple_cnn_filters.png", show=SHOW)
+
+# %% [markdown]
+# ## Where convolutional networks are used
+# The same layers read far more than digits: photos (what is in them, and where), medical
+# scans, satellite images, the road ahead of a self-driving car, scanned documents, and
+# sound drawn as an image of its frequencies. Larger networks stack dozens of convolutional
+# layers; the idea is the one of this lesson, a small filter slid over the input.
 
 # %% Save the model
 common.save_model(model, OUTPUT_DIR, "02_simple_cnn")

@@ -26,6 +26,7 @@ import numpy as np
 from keras import layers
 
 import common
+import convolution_pictures
 import pictures
 
 # Each lecture deck's model trains with its own recipe: epochs, batch size, and whether the
@@ -98,6 +99,15 @@ batch_size = BATCH_SIZE or recipe["batch_size"]
 name = "03_large_cnn" if VARIANT == "large_cnn" else f"03_large_cnn_{VARIANT}"
 print(f"Model: {VARIANT}, {epochs} epoch{'s' * (epochs != 1)}, batch size {batch_size}")
 common.set_seed(SEED)
+
+# %% [markdown]
+# ## Stacking convolutions
+# This lesson's model has two convolutional layers. The first finds small patterns in the
+# pixels; the second reads the first one's 30 feature maps and combines their patterns into
+# larger ones, a curve next to a stroke. Its filters are 3x3 across all 30 maps, so each has
+# 3 x 3 x 30 weights and a bias: 15 filters make 15 x 271 = 4,065 parameters. Layer by layer
+# the image shrinks, 28 to 24 (5x5 filters), 12 (pooling), 10 (3x3 filters) and 5 (pooling),
+# and only 5 x 5 x 15 = 375 numbers reach the dense layers.
 
 # %% Build the model
 # Each lecture deck's model is written out in full in a cell of its own; the one that
@@ -175,6 +185,13 @@ if VARIANT == "lab7":
 # %% The chosen model, layer by layer
 model.summary()
 
+# %% [markdown]
+# ## Deeper and narrower
+# This model has 59,933 parameters, a tenth of lesson 2's 592,074, and reads digits better.
+# Two small layers see as far as one large one, with fewer weights, and each adds a ReLU that
+# lets them compute more than one layer can. The second pooling shrinks the maps before the
+# dense layers, where lesson 2 spent nearly all of its parameters on 4,608 inputs.
+
 # %% The chosen model as a diagram
 # The layers of the summary above as blocks, from the image to the ten probabilities.
 figure = pictures.model_diagram_figure(model, f"Lesson 3: larger CNN ({VARIANT})")
@@ -219,16 +236,49 @@ common.print_predictions(probabilities, y_test, range(IMAGES_TO_INSPECT))
 figure = common.training_curves_figure(history.history, f"Lesson 3: larger CNN ({VARIANT})")
 pictures.save_figure(figure, OUTPUT_DIR, f"{name}_curves.png", show=SHOW)
 
+# %% [markdown]
+# ## The receptive field grows with depth
+# One pixel of the first layer's feature map is computed from a 5x5 patch of the image: that
+# patch is its receptive field. After pooling, one pixel stands for a 2x2 block of that
+# layer, and a 3x3 filter over such pixels sees 10x10 pixels of the image. Each layer sees
+# more of the digit than the one before: edges first, then parts of digits.
+
+# %% How much of the digit each layer sees
+# Each layer widens the field by (its size - 1) times the image pixels between two of its
+# input's pixels (`jump`), and its stride multiplies that distance.
+field, jump, fields = 1, 1, {}
+for layer in model.layers:
+    config = layer.get_config()
+    size = config.get("kernel_size", config.get("pool_size"))
+    if size:
+        field, jump = field + (size[0] - 1) * jump, jump * config["strides"][0]
+        fields[f"{layer.name}: {field}x{field}"] = field
+        print(f"{layer.name:16} sees {field:2d}x{field:<2d} pixels of the image")
+digit = x_test[0, :, :, 0]
+centre = np.unravel_index(np.argmax(digit), digit.shape)  # an inked pixel
+figure = convolution_pictures.receptive_field_figure(
+    digit, *centre, fields, f"Lesson 3: what one pixel of each layer sees ({VARIANT})"
+)
+pictures.save_figure(figure, OUTPUT_DIR, f"{name}_receptive_field.png", show=SHOW)
+
 # %% What the first convolutional layer learned
 # Each filter is a small grid of weights (red adds, blue subtracts); its feature map is bright
 # where that pattern lies in the digit. The dense layers read these maps, not the pixels.
 first_convolution = model.layers[0]
-figure = pictures.convolution_figure(
+figure = convolution_pictures.convolution_figure(
     first_convolution,
     x_test[0],
     f"Lesson 3: what the first convolutional layer learned ({VARIANT})",
 )
 pictures.save_figure(figure, OUTPUT_DIR, f"{name}_filters.png", show=SHOW)
+
+# %% [markdown]
+# ## Other lecturers' choices
+# Three other lecture decks train their own CNN for MNIST, each written out in a cell above
+# and trained with `VARIANT = "tf2_notebook"`, `"deitel"` or `"lab7"` (`--variant`). They
+# choose differently: "same" padding that keeps 28x28, a dense layer of 1,000 or 1,024
+# units with dropout of half of it, more filters, fewer epochs with smaller batches. Lesson 4
+# compares what they cost in parameters and what they reach.
 
 # %% Save the model
 common.save_model(model, OUTPUT_DIR, name)

@@ -29,6 +29,7 @@ import math
 import time
 
 import keras
+import matplotlib.pyplot as plt
 import numpy as np
 from keras import layers
 
@@ -49,6 +50,10 @@ SHIFT_FRACTION = 0.1  # augmentation: random shift by up to 10% of the width and
 DROPOUT_RATE = 0.25  # fraction of features switched off while training
 TTA_COPIES = 8  # test-time augmentation: augmented copies of each test image to average over
 IMAGES_TO_INSPECT = 4  # test images whose predictions are printed at the end
+AUGMENTED_COPIES = 10  # the test digit and nine augmented copies of it, in a picture
+BATCH_NORM_IMAGES = 1000  # validation images whose first layer's outputs are measured
+SCHEDULE_POINTS = 400  # steps at which the learning rate is drawn
+FONT_POINTS = 14  # the figures' text: legible on a lecture slide
 # The ingredients that the ablation switches off one at a time (--no-augmentation, ...).
 AUGMENTATION = True
 BATCH_NORM = True
@@ -106,18 +111,20 @@ print(f"Test:       x {x_test.shape}, y {y_test_one_hot.shape}")
 # Another backend, version or kind of CPU can still change the last digits.
 common.set_seed(SEED)
 
+# %% [markdown]
+# ## Ingredient 1: data augmentation
+# Every epoch shows the network each training digit slightly rotated, zoomed and shifted, as
+# other writers might have drawn it: 54,000 images become an endless supply of new ones, and
+# the network learns what a digit is rather than where its pixels lie. The layers do this
+# only while training; when the model predicts, they pass the image through unchanged.
+# - rotations up to 10 degrees, shifts up to 10% of the side, zooms up to 10% of the height
+#   and, on their own, up to 20% of the width: people write narrow and wide digits
+# - each change resamples the image by its nearest pixel: smooth resampling blurred the
+#   strokes, and one pass went from 0.39% to 0.57% test error with it (seed 42)
+
 # %% Ingredient 1: data augmentation
-# Every epoch sees each digit slightly rotated, zoomed and shifted, as different writers
-# would have drawn it. The width changes independently of the height: people write narrow
-# and wide digits (measured: the 115 real digits of lesson 6's table in docs/measurements.md,
-# prepared, are on average 2 pixels narrower in 28x28 than MNIST's). These layers are active
-# only while training; at prediction time they pass images through unchanged, so the saved
-# model needs no special handling.
-#
-# Each layer resamples the image. Smooth (bilinear) resampling softens the strokes a little
-# every time, so after three layers the network learned on blurrier digits than the sharp
-# test digits; nearest-neighbour sampling keeps them sharp. With seed 42, one
-# plain pass went from 0.57% to 0.39% test error with "nearest" instead of "bilinear".
+# The width zoom is measured: the 115 real digits of lesson 6's table (docs/measurements.md),
+# prepared, are on average 2 pixels narrower in 28x28 than MNIST's.
 augmentation = keras.Sequential(
     [
         layers.RandomRotation(
@@ -136,18 +143,27 @@ augmentation = keras.Sequential(
     name="augmentation",
 )
 
+# %% [markdown]
+# ## Ingredient 2: batch normalization
+# As a network trains, the numbers each layer passes on drift in size, and every later
+# layer must keep adapting to them. Batch normalization measures each channel's mean and
+# standard deviation over the batch, subtracts the one and divides by the other, so that
+# the next layer always gets numbers around 0 of size about 1, then scales and shifts them
+# by two learned numbers. Deep networks then train fast at a high learning rate. When
+# predicting, it uses the averages it kept while training instead of the batch's.
 
 # %% Ingredient 2: batch normalization
-# Batch normalization re-centres and re-scales each layer's outputs per batch, which lets a
-# deep network train fast at a high learning rate. The ablation swaps in a layer that does
-# nothing: `normalization()` below makes one or the other.
+# The ablation swaps in a layer that does nothing: `normalization()` makes one or the other.
 normalization = layers.BatchNormalization if BATCH_NORM else layers.Identity
 
+# %% [markdown]
+# ## Ingredient 3: a deeper network of small filters
+# Two stages of two 3x3 convolutions each, then a dense layer. Two stacked 3x3 filters see a
+# 5x5 patch, as one 5x5 filter does, with 18 weights per channel instead of 25 and a ReLU
+# between them. Each stage ends by halving the maps with max pooling and with dropout, as in
+# lesson 2; each convolution and the dense layer is followed by batch normalization.
 
 # %% Ingredient 3: a deeper network
-# Two stages of two 3x3 convolutions each: stacked small filters see as far as one large
-# filter with fewer weights. Each stage ends by halving the image (max pooling) and with
-# dropout, as in lesson 2.
 model = keras.Sequential(
     [
         keras.Input(shape=input_shape),
@@ -183,9 +199,15 @@ name = "_".join(["05_best_cnn", *switched_off])
 figure = pictures.model_diagram_figure(model, "Lesson 5: close to the state of the art")
 pictures.save_figure(figure, OUTPUT_DIR, f"{name}_model.png", show=SHOW)
 
+# %% [markdown]
+# ## Ingredient 4: a learning-rate schedule with warm-up
+# The learning rate sets the size of each step. At the start the weights are random and the
+# gradients large and noisy: one epoch of warm-up raises the rate from a tenth of its peak
+# to the peak, 0.003, so that the first steps do not throw the network off. Then it falls
+# along a cosine curve to zero: large steps while the network is far from good, small
+# careful ones at the end, where a large step would jump past the best weights.
+
 # %% Ingredient 4: a learning-rate schedule
-# One epoch of warm-up to the peak rate, then a cosine curve down to zero at the last step:
-# big steps while the network is far from good, small careful ones at the end.
 steps_per_epoch = math.ceil(len(x_fit) / BATCH_SIZE)
 if SCHEDULE:
     warmup_steps = steps_per_epoch
@@ -202,6 +224,12 @@ model.compile(
     loss="categorical_crossentropy",
     metrics=["accuracy"],
 )
+
+# %% The learning rate, step by step
+steps = np.linspace(0, EPOCHS * steps_per_epoch, SCHEDULE_POINTS).astype(int)
+rates = [float(learning_rate(step)) if SCHEDULE else learning_rate for step in steps]
+figure = pictures.schedule_figure(steps / steps_per_epoch, rates, "Lesson 5: the learning rate")
+pictures.save_figure(figure, OUTPUT_DIR, f"{name}_schedule.png", show=SHOW)
 
 # %% Train
 print(
@@ -237,11 +265,16 @@ print(
     f"({single_pass_misclassified} of {len(y_test)} misclassified)"
 )
 
+# %% [markdown]
+# ## Ingredient 5: test-time augmentation
+# The model also reads eight slightly rotated, zoomed and shifted copies of each test image,
+# and its ten probabilities are averaged over the image and its copies. A digit the model is
+# unsure of in one pose is often clear in others. It costs eight more predictions per image,
+# and helps only a model that learned on augmented images (ingredient 1).
+
 # %% Ingredient 5: test-time augmentation
-# The model also looks at N slightly rotated, zoomed and shifted copies of each test image,
-# and the answers are averaged: a digit it is unsure of in one pose is often clear in
-# others. It costs N more predictions; with N = 0 (TTA_COPIES = 0) this cell changes
-# nothing. It starts from the one-pass prediction each time, so it can be run again.
+# It starts from the one-pass prediction each time, so it can be run again with another
+# TTA_COPIES; with TTA_COPIES = 0 it changes nothing.
 summed = single_pass_probabilities.copy()
 for _ in range(TTA_COPIES):
     summed += model.predict(augmentation(x_test, training=True), verbose=0)
@@ -260,6 +293,51 @@ common.print_predictions(probabilities, y_test, range(IMAGES_TO_INSPECT))
 # Validation loss that rises while training loss still falls is the sign of overfitting.
 figure = common.training_curves_figure(history.history, "Lesson 5: close to the state of the art")
 pictures.save_figure(figure, OUTPUT_DIR, f"{name}_curves.png", show=SHOW)
+
+# %% What augmentation makes of one digit
+# Run after the test, so that these copies take nothing from the random numbers above.
+digit = np.repeat(x_test[:1], AUGMENTED_COPIES - 1, axis=0)
+copies = [x_test[0], *keras.ops.convert_to_numpy(augmentation(digit, training=True))]
+figure, axes = plt.subplots(2, AUGMENTED_COPIES // 2, figsize=(10, 4.6), layout="constrained")
+for index, (axis, copy) in enumerate(zip(axes.flat, copies)):
+    axis.imshow(copy[:, :, 0], cmap="gray")
+    axis.set_title("the test digit" if index == 0 else f"copy {index}", fontsize=FONT_POINTS)
+    axis.axis("off")
+figure.suptitle("Lesson 5: random rotations, zooms and shifts", fontsize=FONT_POINTS + 2)
+pictures.save_figure(figure, OUTPUT_DIR, f"{name}_augmented.png", show=SHOW)
+
+# %% [markdown]
+# ## What batch normalization does, measured
+# Below, the outputs of the first convolution for 1,000 validation images, channel by
+# channel: their means and spreads differ from channel to channel. Batch normalization
+# subtracts each channel's mean and divides by its standard deviation (the averages it kept
+# while training), so that every channel arrives at the next layer around 0 with a spread
+# of about 1, before its learned scale and shift.
+
+# %% What batch normalization does, measured
+if BATCH_NORM:
+    convolution, batch_norm = model.layers[1], model.layers[2]  # the first pair
+    outputs = keras.Model(model.inputs[0], convolution.output).predict(
+        x_validation[:BATCH_NORM_IMAGES], verbose=0
+    )
+    mean = keras.ops.convert_to_numpy(batch_norm.moving_mean)
+    variance = keras.ops.convert_to_numpy(batch_norm.moving_variance)
+    normalized = (outputs - mean) / np.sqrt(variance + batch_norm.epsilon)
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+    for axis, (label, values) in zip(axes, [("before", outputs), ("normalized", normalized)]):
+        means, spreads = values.mean(axis=(0, 1, 2)), values.std(axis=(0, 1, 2))
+        axis.errorbar(np.arange(len(means)), means, yerr=spreads, fmt="o", capsize=3)
+        axis.set_title(f"{label}: mean and spread per channel", fontsize=FONT_POINTS)
+        axis.set_xlabel("channel of the first convolution", fontsize=FONT_POINTS)
+        axis.tick_params(labelsize=FONT_POINTS)
+        print(
+            f"{label:10}: channel means {means.min():+.2f} to {means.max():+.2f}, "
+            f"standard deviations {spreads.min():.2f} to {spreads.max():.2f}"
+        )
+    figure.suptitle("Lesson 5: batch normalization, measured", fontsize=FONT_POINTS + 2)
+    pictures.save_figure(figure, OUTPUT_DIR, f"{name}_batch_norm.png", show=SHOW)
+else:
+    print("Batch normalization is switched off in this run (--no-batch-norm).")
 
 # %% Save the model
 common.save_model(model, OUTPUT_DIR, name)

@@ -38,6 +38,7 @@ DEFAULT_SEED = 42
 QUICK_TRAIN_SIZE = 2000  # training images in --quick mode
 QUICK_TEST_SIZE = 500  # test images in --quick mode
 QUICK_EPOCHS = 1  # epochs in --quick mode unless --epochs says otherwise
+CURVES_FONT_POINTS = 14  # the training curves' text: legible on a lecture slide
 # Inside a lesson's output folder (OUTPUT_DIR): the models and figures it saves, and the
 # training curves that the course keeps of each model (which lesson 04 draws).
 MODELS, FIGURES, HISTORY = "models", "figures", "history"
@@ -191,25 +192,26 @@ def print_predictions(probabilities, labels, indices):
 
 
 def training_curves_figure(history, title):
-    """Accuracy and loss per epoch, training against validation, side by side."""
+    """Accuracy and loss per epoch, training against validation, side by side, with text
+    large enough for a lecture deck."""
     import matplotlib.pyplot as plt
 
     epochs = range(1, len(history["loss"]) + 1)
-    figure, (accuracy_axis, loss_axis) = plt.subplots(1, 2, figsize=(11, 4))
-    for axis, metric, label in [
-        (accuracy_axis, "accuracy", "Accuracy"),
-        (loss_axis, "loss", "Loss (cross-entropy)"),
-    ]:
-        axis.plot(epochs, history[metric], "o-", label="training")
-        if f"val_{metric}" in history:
-            axis.plot(epochs, history[f"val_{metric}"], "s-", label="validation")
-        axis.set_xlabel("Epoch")
-        axis.set_ylabel(label)
-        axis.set_title(f"{label} per epoch")
-        axis.grid(True, alpha=0.3)
-        axis.legend()
-    figure.suptitle(title)
-    figure.tight_layout()
+    with plt.rc_context({"font.size": CURVES_FONT_POINTS}):
+        figure, (accuracy_axis, loss_axis) = plt.subplots(1, 2, figsize=(10, 4))
+        for axis, metric, label in [
+            (accuracy_axis, "accuracy", "Accuracy"),
+            (loss_axis, "loss", "Loss (cross-entropy)"),
+        ]:
+            axis.plot(epochs, history[metric], "o-", label="training")
+            if f"val_{metric}" in history:
+                axis.plot(epochs, history[f"val_{metric}"], "s-", label="validation")
+            axis.set_xlabel("Epoch")
+            axis.set_title(f"{label} per epoch")
+            axis.grid(True, alpha=0.3)
+            axis.legend()
+        figure.suptitle(title)
+        figure.tight_layout()
     return figure
 
 
