@@ -131,9 +131,9 @@ pictures.save_figure(figure, OUTPUT_DIR, "01_mlp_baseline_model.png", show=SHOW)
 # Training needs one number that says how wrong the model is: the loss. For classification
 # it is the cross-entropy, `-log(p)`, where `p` is the probability the model gave the right
 # digit: 0 when it is sure and right, 0.69 at 50%, 4.6 at 1%, without limit when it is sure
-# and wrong. Regression, which predicts a quantity, uses the squared error; for
-# probabilities out of softmax that error hardly changes when the model is confidently wrong,
-# so learning would stall where it matters most.
+# and wrong. Regression, which predicts a quantity, uses the squared error; behind softmax,
+# its gradient almost vanishes when the model is confidently wrong, so learning would stall
+# exactly where it is needed most. Cross-entropy's gradient stays large there.
 
 # %% [markdown]
 # ## Forward pass, gradient, backpropagation

@@ -339,6 +339,15 @@ if BATCH_NORM:
 else:
     print("Batch normalization is switched off in this run (--no-batch-norm).")
 
+# %% [markdown]
+# ## Ensembles: how the best results are reached
+# Networks trained from different random starts make different mistakes. Averaging the
+# probabilities of several of them, an ensemble, corrects many of the mistakes any one of
+# them makes, as test-time augmentation does with copies of the image. The best published
+# MNIST results, about 0.2% test error, come from such ensembles of networks larger than this
+# one, each trained much longer. Five networks cost five times the training: with this
+# recipe, about an hour on a laptop CPU.
+
 # %% Save the model
 common.save_model(model, OUTPUT_DIR, name)
 test_error = 100 * misclassified / len(y_test)
