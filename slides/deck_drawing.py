@@ -77,13 +77,14 @@ def draw_plan(slide, plan):
         elif part.kind == "printed":
             height = add_printed(slide, top, part.content)
         elif part.kind == "table":
-            height = add_table(slide, top, *part.content)
+            header, rows, totals = part.content
+            height = add_table(slide, top, header, rows)
+            if totals:
+                height += GAP + add_text(slide, top + height + GAP, totals, OUTPUT_POINTS)
         elif part.kind == "bullets":
             items, points = part.content
             add_bullets(slide, top, part.height, items, points)
             height = part.height
-        elif part.kind == "totals":
-            height = add_text(slide, top, part.content, OUTPUT_POINTS)
         elif part.kind == "heading":
             height = add_text(slide, top, part.content, HEADING_POINTS, True, colour=HEADING_COLOUR)
         else:  # a step's words, or the note that the rest of a cell is in the notebook

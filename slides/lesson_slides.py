@@ -56,8 +56,23 @@ def picture_slide_for(plans, index):
     return None
 
 
+def is_idea_slide(plan):
+    return bool(plan.ideas) and all(part.kind == "bullets" for part in plan.parts)
+
+
 def merge_thin(plans):
-    """Slides with fewer than FEWEST_LINES lines and no picture merged with a neighbour."""
+    """Slides with fewer than FEWEST_LINES lines and no picture merged with a neighbour: first
+    each short idea beside its picture (before another slide takes it in), then a thin slide
+    on top of the next step's first slide (code below an idea, or the next step's code below
+    a short cell; never an idea below code), else below the previous slide, else, for a short
+    cell that draws a figure, above that figure, which shrinks."""
+    for plan in [plan for plan in plans if plan.is_thin() and is_idea_slide(plan)]:
+        target = picture_slide_for(plans, plans.index(plan))
+        if target is not None:
+            target.side = (plan.ideas[0], plan.parts[0].content[0])
+            target.ideas = plan.ideas + target.ideas
+            target.steps = plan.steps + target.steps
+            plans.remove(plan)
     index = 0
     while index < len(plans):
         plan = plans[index]
@@ -66,20 +81,22 @@ def merge_thin(plans):
         if not plan.is_thin():
             index += 1
             continue
-        only_an_idea = plan.ideas and all(part.kind == "bullets" for part in plan.parts)
-        target = picture_slide_for(plans, index) if only_an_idea and not plan.side else None
-        if target is not None:
-            target.side = (plan.ideas[0], plan.parts[0].content[0])
-            target.ideas = plan.ideas + target.ideas
-            target.steps = plan.steps + target.steps
-            del plans[index]
-        elif following and following.first_of_step and fits_together(plan, following):
+        if (
+            following
+            and following.first_of_step
+            and (is_idea_slide(plan) or not is_idea_slide(following))
+            and fits_together(plan, following)
+        ):
             plans[index : index + 2] = [combined(plan, following)]
         elif previous and fits_together(previous, plan):
             plans[index - 1 : index + 1] = [combined(previous, plan)]
             index -= 1
-        elif following and following.steps[0] in plan.steps and following.has_picture():
-            # Below its own figure's code: the figure shrinks rather than a slide stay thin.
+        elif (
+            following
+            and following.steps[0] in plan.steps
+            and following.has_picture()
+            and not following.side
+        ):
             plans[index : index + 2] = [combined(plan, following)]
         else:
             index += 1

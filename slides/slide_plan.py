@@ -59,8 +59,8 @@ class LessonProblem(Exception):
 
 @dataclass
 class Part:
-    """One thing on a slide: `kind` is words, heading, bullets, code, note, printed, table,
-    totals or picture."""
+    """One thing on a slide: `kind` is words, heading, bullets, code, note, printed, table
+    (with the totals below its last page) or picture."""
 
     kind: str
     content: object
@@ -146,21 +146,26 @@ def code_parts(step, code, script, trailing_height=0):
 
 
 def table_parts(summary):
-    """model.summary()'s rows on as few pages as hold them, evenly, and its totals."""
-    per_page = int(BODY_HEIGHT / TABLE_ROW_HEIGHT) - 1  # a header row on every page
+    """model.summary()'s rows on as few pages as hold them, evenly, the last with the totals
+    below it on one line: "Total params: 592,074 (2.26 MB) · Trainable params: 592,074 · ..."
+    (the size in bytes once)."""
+    totals = " · ".join(
+        total if number == 0 else total.split(" (")[0]
+        for number, total in enumerate(summary.totals)
+    )
+    totals_height = text_height([totals], OUTPUT_POINTS) + GAP if totals else 0
+    totals_lines = wrapped_line_count(totals, OUTPUT_POINTS, indent=0) if totals else 0
+    per_page = int((BODY_HEIGHT - totals_height) / TABLE_ROW_HEIGHT) - 1  # and a header row
     pages = -(-len(summary.rows) // per_page)
     size = -(-len(summary.rows) // pages)
     parts = []
     for page in range(pages):
         rows = summary.rows[page * size : (page + 1) * size]
-        content = (summary.header, rows)
-        height = table_height(len(rows) + 1)
-        parts.append(Part("table", content, len(rows) + 1, height, new_slide=page > 0))
-    if summary.totals:
-        # The totals on one line below the table: "Total params: 592,074 (2.26 MB) · ...".
-        totals = " · ".join(summary.totals)
-        lines = wrapped_line_count(totals, OUTPUT_POINTS, indent=0)
-        parts.append(Part("totals", totals, lines, text_height([totals], OUTPUT_POINTS)))
+        last = page == pages - 1
+        content = (summary.header, rows, totals if last else "")
+        height = table_height(len(rows) + 1) + (totals_height if last else 0)
+        lines = len(rows) + 1 + (totals_lines if last else 0)
+        parts.append(Part("table", content, lines, height, new_slide=page > 0))
     return parts
 
 
@@ -179,13 +184,14 @@ def code_step_plans(step, script):
     parts = []
     for code, outputs in step.cells:
         printed = printed_lines(outputs)
-        trailing = printed_height(printed) + GAP if printed else 0
-        parts += code_parts(step, code, script, trailing)
-        if printed:
-            parts.append(Part("printed", printed, len(printed), printed_height(printed)))
         summary = summary_table(outputs)
-        if summary:
-            parts += table_parts(summary)
+        results = (
+            [Part("printed", printed, len(printed), printed_height(printed))] if printed else []
+        )
+        results += table_parts(summary) if summary else []
+        # Where it can, the code's last slide keeps room for what comes first below it.
+        parts += code_parts(step, code, script, results[0].height + GAP if results else 0)
+        parts += results
         for figure in figures(outputs):
             alt_text = figure.description or ": ".join(
                 text for text in (step.title, figure.title) if text
@@ -240,9 +246,10 @@ def idea_plans(step):
         if len(pages) <= MOST_IDEA_SLIDES:
             break
     else:
-        while len(items) > 1 and len(bullet_pages([*items, MORE_IN_NOTES], points, height)) > 2:
-            items = items[:-1]
         pages = bullet_pages([*items, MORE_IN_NOTES], points, height)
+        while len(items) > 1 and len(pages) > MOST_IDEA_SLIDES:
+            items = items[:-1]
+            pages = bullet_pages([*items, MORE_IN_NOTES], points, height)
     pages = pages or [[]]
     return [
         Plan(step.title, [step], [bullets_part(page, points)], ideas=[step], first_of_step=not n)

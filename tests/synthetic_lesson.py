@@ -1,8 +1,9 @@
 """A small executed notebook in the lessons' structure, made without running anything, for the
 deck's rules: the course's cells, ideas (with a list, with sentences only, too long for two
-slides, short enough to go beside its picture), a setup cell, two choices of a VARIANT, a
-cell too long for two slides, model.summary()'s table of 19 layers, figures with and without
-a title and description in their PNG, the course's bookkeeping lines, and short cells to merge."""
+slides, short enough to go beside its picture or on top of the next step), a setup cell, two
+choices of a VARIANT, a cell too long for two slides, model.summary()'s table of 19 layers,
+figures with and without a title and description in their PNG, the course's bookkeeping
+lines, and short cells to merge."""
 
 import base64
 import io
@@ -26,6 +27,7 @@ IDEA_ITEMS = [
 ]
 IDEA_OF_SENTENCES = "Pooling keeps the strongest response"
 SHORT_IDEA = "The curves show overfitting"
+SHORT_IDEA_WITHOUT_PICTURE = "Test only once"
 LONG_IDEA = "Everything about learning rates"
 FIGURE_DESCRIPTION = "Accuracy and loss per epoch, for training and validation"
 BANNER = "Python 3.11.7 | Keras 3.15.1 | TensorFlow 2.21.0 | trains on: CPU"
@@ -164,6 +166,7 @@ def notebook():
     cells += code_step("The chosen model, layer by layer", "model.summary()", summary_outputs(19))
     cells += code_step("A model too long for two slides", long_sequential())
     cells.append(idea(LONG_IDEA, sentences))
+    cells.append(idea(SHORT_IDEA_WITHOUT_PICTURE, "The test set is looked at once, at the end."))
     cells += code_step("Evaluate", "scores = model.evaluate(x_test, y_test)", words="Once.")
     cells += code_step(
         "Print the result",

@@ -216,7 +216,7 @@ def unreadable_pictures(deck):
             image = Image.open(io.BytesIO(picture.image.blob))
             shown_inches = picture.width / EMU_PER_INCH, picture.height / EMU_PER_INCH
             dpi = min(image.width / shown_inches[0], image.height / shown_inches[1])
-            name = image.info.get("Title") or picture.name
+            name = image.info.get("Title") or picture._element.nvPicPr.cNvPr.get("descr")
             if dpi < SMALLEST_SHOWN_DPI:
                 problems.append(f"slide {number} ({name}): {dpi:.0f} dpi as shown")
             font, saved_dpi = image.info.get("Smallest font"), image.info.get("dpi")
@@ -419,7 +419,7 @@ def test_speaker_notes_on_every_slide(name, built_decks, synthetic):
     notes = [
         slide.notes_slide.notes_text_frame.text
         for slide in built_decks[name].slides
-        if code_boxes(slide) and title_of(slide) == step.title
+        if code_boxes(slide) and step.title in slide_texts(slide)  # its title or a heading
     ]
     assert notes and all(step.prose[0] in text for text in notes)
 
@@ -572,8 +572,12 @@ def test_figures_carry_their_description_or_their_step(built_decks):
 
 def test_short_cells_merge_and_bookkeeping_goes(built_decks):
     deck = built_decks[synthetic_lesson.NAME]
-    (merged,) = slide_titled(deck, "Evaluate")
-    assert "Print the result" in slide_texts(merged)  # the next step's code, under its heading
+    # A short idea with no picture of its own goes on top of the next step's slide, and a
+    # short cell takes the next step's code below it, each under its own heading.
+    (merged,) = slide_titled(deck, synthetic_lesson.SHORT_IDEA_WITHOUT_PICTURE)
+    assert "Evaluate" in slide_texts(merged) and code_boxes(merged)
+    (merged,) = slide_titled(deck, "Print the result")
+    assert "Inspect the training curves" in slide_texts(merged)
     texts = "\n".join(text for slide in list(deck.slides)[1:] for text in slide_texts(slide))
     assert "photo_3.jpg: 3 (99.1%)" in texts and "samples/" not in texts
     assert "Saved" not in texts and "Model: " not in texts and "Options" not in texts
@@ -632,9 +636,11 @@ def test_the_concept_map_names_each_idea_and_its_figure(built_decks, synthetic):
         synthetic_lesson.IDEA_WITH_LIST,
         synthetic_lesson.IDEA_OF_SENTENCES,
         synthetic_lesson.LONG_IDEA,
+        synthetic_lesson.SHORT_IDEA_WITHOUT_PICTURE,
         synthetic_lesson.SHORT_IDEA,
     ]
-    assert rows[0][3] == "-" and rows[3][3].startswith("Training curves (slide ")
+    assert [row[3] for row in rows[:4]] == ["-"] * 4
+    assert rows[4][3].startswith("Training curves (slide ")
     assert_entries_name_their_idea(rows, built_decks)
     # The committed document's map: each entry's slide exists and teaches it.
     assert_entries_name_their_idea(concept_map_rows(DOCUMENT.read_text()), built_decks)
