@@ -203,37 +203,48 @@ def chunks_of_at_most(lines, priorities, limit):
     return ["\n".join(chunk).strip("\n") for chunk in chunks if "\n".join(chunk).strip()]
 
 
-def code_chunks(code, most_lines=CODE_LINES, trailing_lines=0):
+def code_chunks(code, most_lines=CODE_LINES, trailing_lines=0, trailing_thin=False):
     """The code split into slides of at most `most_lines` lines, each break between two
     statements, else between two items of a `[...]` list. Of the ways to split it, one with
     no slide shorter than FEWEST_LINES (no stray line alone), then the fewest slides, counting
     one more where what follows the code (`trailing_lines`, in code lines: what the cell
-    printed) does not fit below its last slide, then the longest shortest slide."""
+    printed) does not fit below its last slide, then, where what follows is too short for a
+    slide of its own (`trailing_thin`), one that keeps it below the code, then the fewest
+    slides of code, then the longest shortest slide."""
     lines = code.splitlines()
     priorities = break_priorities(lines)
     ways = [chunks_of_at_most(lines, priorities, limit) for limit in range(1, most_lines + 1)]
 
     def goodness(way):
         shortest = min(len(chunk.splitlines()) for chunk in way)
-        trailing_apart = len(way[-1].splitlines()) + trailing_lines > most_lines
-        slides = len(way) + (trailing_apart if trailing_lines else 0)
-        return (len(way) == 1 or shortest >= FEWEST_LINES, -slides, -len(way), shortest)
+        together = len(way[-1].splitlines()) + trailing_lines <= most_lines
+        slides = len(way) + (0 if together or not trailing_lines else 1)
+        no_stray = len(way) == 1 or shortest >= FEWEST_LINES
+        return (no_stray, -slides, together or not trailing_thin, -len(way), shortest)
 
     return max(ways, key=goodness)
 
 
-def shown_chunks(code, note_lines, trailing_lines=0):
+def shown_chunks(code, note_lines, trailing_lines=0, trailing_thin=False):
     """The slides of a cell's code, at most MOST_CODE_SLIDES, and how many lines of the cell
-    are left out (they are in the notebook). Where lines are left out, the last slide keeps
-    the room of `note_lines` code lines for the note that says so."""
-    chunks = code_chunks(code, trailing_lines=trailing_lines)
+    are left out (they are in the notebook). Where lines are left out, the slides are as full
+    as they can be, and the last keeps the room of `note_lines` code lines for the note that
+    says so, and of `trailing_lines` for what the cell printed where that leaves it at least
+    half a slide of code."""
+    chunks = code_chunks(code, trailing_lines=trailing_lines, trailing_thin=trailing_thin)
     if len(chunks) <= MOST_CODE_SLIDES:
         return chunks, 0
-    # The first slides as full as they can be: the rest is left out anyway.
     lines = code.splitlines()
-    chunks = chunks_of_at_most(lines, break_priorities(lines), CODE_LINES - note_lines)
-    left_out = [line for chunk in chunks[MOST_CODE_SLIDES:] for line in chunk.splitlines()]
-    return chunks[:MOST_CODE_SLIDES], sum(1 for line in left_out if line.strip())
+    priorities = break_priorities(lines)
+    last = CODE_LINES - note_lines - trailing_lines
+    last = last if last >= CODE_LINES // 2 else CODE_LINES - note_lines
+    chunks, start = [], 0
+    for limit in [CODE_LINES] * (MOST_CODE_SLIDES - 1) + [last]:
+        end = best_break(priorities, start, limit)
+        end = start + limit if end is None else end
+        chunks.append("\n".join(lines[start:end]).strip("\n"))
+        start = end
+    return chunks, sum(1 for line in lines[start:] if line.strip())
 
 
 def cut_inside_brackets(code):

@@ -30,6 +30,8 @@ PATH_WORD = re.compile(
 )
 # A line that only says where something is: `Model: ../outputs/models/05_best_cnn.keras`.
 ONLY_A_PATH = re.compile(r"^[\w ,'-]*:\s*(\S+)(\s+\(.*\))?$")
+# What an expression cell shows of an object without a text of its own: not a result.
+OBJECT_REPR = re.compile(r"^<[\w.]+( object)? at 0x[0-9a-f]+>$")
 TABLE_CHARACTERS = set("┏┓┗┛┃━┡┩│└┘─┬┴┼╇╈┠┨┯┷╞╡╪├┤┳┻")
 EPOCH_LINE = re.compile(r"^Epoch \d+/\d+$")
 PROGRESS_LINE = re.compile(r"^\d+/\d+ [-━]")
@@ -68,7 +70,7 @@ def is_path(word):
 def without_paths(line):
     """The line without the course's bookkeeping: None for a line that only says where a
     file is, else the line with each path cut to its file's name."""
-    if BOOKKEEPING.match(line.strip()):
+    if BOOKKEEPING.match(line.strip()) or OBJECT_REPR.match(line.strip()):
         return None
     only = ONLY_A_PATH.match(line.strip())
     if only and is_path(only.group(1)):

@@ -114,9 +114,10 @@ def bullets_part(items, points, width=BODY_WIDTH):
     return Part("bullets", (items, points), lines, height)
 
 
-def code_parts(step, code, script, trailing_height=0):
+def code_parts(step, code, script, trailing=None):
     """A cell's code on at most two slides, and the note that says what is left out; where
-    it can, the last slide keeps `trailing_height` free for what the cell printed."""
+    it can, the last slide keeps room for the part that follows it (`trailing`: what the
+    cell printed, or its table)."""
     if step.kind == "setup":
         code = without_imports(code)
     if not code.strip():
@@ -130,8 +131,9 @@ def code_parts(step, code, script, trailing_height=0):
         )
     note_height = text_height(["…"], LEAD_POINTS) + GAP
     note_lines = math.ceil(note_height / CODE_LINE_HEIGHT)
-    trailing_lines = math.ceil(trailing_height / CODE_LINE_HEIGHT)
-    chunks, left_out = shown_chunks(laid_out, note_lines, trailing_lines)
+    trailing_lines = math.ceil((trailing.height + GAP) / CODE_LINE_HEIGHT) if trailing else 0
+    thin = bool(trailing) and trailing.lines < FEWEST_LINES
+    chunks, left_out = shown_chunks(laid_out, note_lines, trailing_lines, thin)
     parts = []
     for index, chunk in enumerate(chunks):
         count = len(chunk.splitlines())
@@ -190,7 +192,7 @@ def code_step_plans(step, script):
         )
         results += table_parts(summary) if summary else []
         # Where it can, the code's last slide keeps room for what comes first below it.
-        parts += code_parts(step, code, script, results[0].height + GAP if results else 0)
+        parts += code_parts(step, code, script, results[0] if results else None)
         parts += results
         for figure in figures(outputs):
             alt_text = figure.description or ": ".join(
