@@ -2,8 +2,8 @@
 and slide that teach it, and the figure that shows it, written by the build into
 docs/for_lecturers.md between two marker comments; `--check` fails when it is out of step.
 
-An idea's figure is the first picture on or after its slide, in its own or the following
-steps, before the next idea's slide; "-" if there is none.
+An idea's figure is the first picture that the steps after it draw, before the lesson's next
+idea; "-" if there is none.
 """
 
 from dataclasses import dataclass
@@ -24,29 +24,34 @@ class Entry:
     figure: str  # its title and slide, or NO_FIGURE
 
 
-def figure_after(plans, index, idea):
-    """The idea's figure: the first picture from slide `index` on, before another idea."""
-    for number, plan in enumerate(plans[index:], start=index):
-        if number > index and any(other is not idea for other in plan.ideas):
-            return NO_FIGURE
-        pictures = [part for part in plan.parts if part.kind == "picture"]
-        if pictures:
-            figure = pictures[0].content
-            return f"{figure.title or plan.title} (slide {number + FIRST_SLIDE})"
+def figure_of(idea, lesson, plans):
+    """The idea's figure: the first picture of the steps after it, before the next idea."""
+    after = lesson.steps[lesson.steps.index(idea) + 1 :]
+    following = []
+    for step in after:
+        if step.kind == "idea":
+            break
+        following.append(step)
+    for number, plan in enumerate(plans):
+        for part in plan.parts:
+            if part.kind == "picture" and any(part.step is step for step in following):
+                figure = part.content
+                return f"{figure.title or part.step.title} (slide {number + FIRST_SLIDE})"
     return NO_FIGURE
 
 
 def entries(every_plan):
-    """The map's rows, deck by deck, each idea at the first slide that teaches it."""
+    """The map's rows, deck by deck (`every_plan`: each deck's lesson and slides), each idea
+    at the first slide that teaches it."""
     rows = []
-    for deck, plans in every_plan.items():
+    for deck, (lesson, plans) in every_plan.items():
         seen = []
         for index, plan in enumerate(plans):
             for idea in plan.ideas:
                 if any(idea is other for other in seen):
                     continue
                 seen.append(idea)
-                figure = figure_after(plans, index, idea)
+                figure = figure_of(idea, lesson, plans)
                 rows.append(Entry(idea.title, deck, index + FIRST_SLIDE, figure))
     return rows
 

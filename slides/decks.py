@@ -148,7 +148,7 @@ def build(only=None, force_pdf=False, slides_dir=SLIDES_DIR, document=concept_ma
     changed, every_plan = [], {}
     for notebook in lesson_notebooks():
         lesson, plans = planned(notebook)
-        every_plan[notebook.stem] = plans
+        every_plan[notebook.stem] = lesson, plans
         if only and notebook.stem not in only:
             continue
         deck = build_deck(lesson, plans)
@@ -182,7 +182,7 @@ def check(only=None, slides_dir=SLIDES_DIR, document=concept_map.DOCUMENT):
     problems, every_plan = [], {}
     for notebook in lesson_notebooks():
         lesson, plans = planned(notebook)
-        every_plan[notebook.stem] = plans
+        every_plan[notebook.stem] = lesson, plans
         if only and notebook.stem not in only:
             continue
         path = slides_dir / f"{notebook.stem}.pptx"

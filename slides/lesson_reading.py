@@ -26,7 +26,7 @@ LIST_ITEM = re.compile(r"^[-*]\s+(.*)")
 CHOICE_VARIABLE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
-@dataclass
+@dataclass(eq=False)  # a step is itself: two steps are never the same by their fields
 class Step:
     """One step of a lesson: its heading, its words (paragraphs), its code cells with their
     outputs, and its kind: "course", "setup", "idea", "code", or "other choice" (a cell of

@@ -1,8 +1,10 @@
 """A lesson's slides between its title slide and Try it, in the lesson's order: each step's
 slides as slide_plan.py plans them, the course's cells and the choices a lesson did not make
 (lesson 3's other decks' models) left out, then each slide with fewer than three lines and no
-picture merged with a neighbour: a short idea goes beside its picture, else on top of the
-next slide, else below the previous one."""
+picture merged with a neighbour: a short idea goes beside its picture or above it, else on
+top of the next slide, else below the previous one."""
+
+from dataclasses import replace
 
 from slide_parts import BODY_HEIGHT, BODY_WIDTH, GAP, HEADING_POINTS, SIDE_PANEL_WIDTH, picture_fits
 from slide_plan import Plan, code_step_plans, idea_plans, text_part
@@ -10,10 +12,11 @@ from slide_plan import Plan, code_step_plans, idea_plans, text_part
 
 def combined(first, second):
     """Two slides as one: the second's parts below the first's, under its own heading when
-    it is another step."""
-    heading = (
-        [text_part("heading", second.title, HEADING_POINTS)] if second.title != first.title else []
+    it is another step's (a picture alone has the title it shows)."""
+    own_title = second.title != first.title and not all(
+        part.kind == "picture" for part in second.parts
     )
+    heading = [text_part("heading", second.title, HEADING_POINTS)] if own_title else []
     steps = first.steps + [step for step in second.steps if step not in first.steps]
     return Plan(
         first.title,
@@ -42,18 +45,28 @@ def fits_together(first, second):
 
 
 def picture_slide_for(plans, index):
-    """The slide of an idea's picture: the first picture after it before the next idea, when
-    the picture is alone on its slide and so has room for the idea beside it."""
+    """The slide of an idea's picture: the first picture after it before the next idea, where
+    the picture is alone on its slide (so that there is room for the idea with it)."""
     for plan in plans[index + 1 :]:
         if plan.ideas:
             return None
         if plan.has_picture():
-            alone = len(plan.parts) == 1 and plan.side is None
-            beside = BODY_WIDTH - SIDE_PANEL_WIDTH - GAP
-            return (
-                plan if alone and picture_fits(plan.parts[0].content, BODY_HEIGHT, beside) else None
-            )
+            return plan if len(plan.parts) == 1 and plan.side is None else None
     return None
+
+
+def with_picture(idea, picture):
+    """A short idea's slide and its picture's as one: the idea beside the picture where the
+    picture stays readable there, else above it; None where it fits neither way."""
+    beside = BODY_WIDTH - SIDE_PANEL_WIDTH - GAP
+    if picture_fits(picture.parts[0].content, BODY_HEIGHT, beside):
+        return replace(
+            picture,
+            side=(idea.ideas[0], idea.parts[0].content[0]),
+            ideas=idea.ideas + picture.ideas,
+            steps=idea.steps + picture.steps,
+        )
+    return combined(idea, picture) if fits_together(idea, picture) else None
 
 
 def is_idea_slide(plan):
@@ -62,16 +75,15 @@ def is_idea_slide(plan):
 
 def merge_thin(plans):
     """Slides with fewer than FEWEST_LINES lines and no picture merged with a neighbour: first
-    each short idea beside its picture (before another slide takes it in), then a thin slide
+    each short idea with its picture (before another slide takes it in), then a thin slide
     on top of the next step's first slide (code below an idea, or the next step's code below
     a short cell; never an idea below code), else below the previous slide, else, for a short
     cell that draws a figure, above that figure, which shrinks."""
     for plan in [plan for plan in plans if plan.is_thin() and is_idea_slide(plan)]:
         target = picture_slide_for(plans, plans.index(plan))
-        if target is not None:
-            target.side = (plan.ideas[0], plan.parts[0].content[0])
-            target.ideas = plan.ideas + target.ideas
-            target.steps = plan.steps + target.steps
+        merged = with_picture(plan, target) if target else None
+        if merged:
+            plans[plans.index(target)] = merged
             plans.remove(plan)
     index = 0
     while index < len(plans):

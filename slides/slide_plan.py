@@ -68,6 +68,7 @@ class Part:
     height: int = 0  # in EMU; a picture takes the room left below the other parts
     new_slide: bool = False  # a cell's second slide of code, a table's second page
     alt_text: str = ""  # a picture's
+    step: object = None  # a picture's step, for the concept map
     warning: str = ""  # code cut inside a statement: what the build warns of
 
 
@@ -198,7 +199,7 @@ def code_step_plans(step, script):
             alt_text = figure.description or ": ".join(
                 text for text in (step.title, figure.title) if text
             )
-            parts.append(Part("picture", figure, 0, alt_text=alt_text))
+            parts.append(Part("picture", figure, 0, alt_text=alt_text, step=step))
     plans = []
     for part in parts:
         if plans and fits(plans[-1], part):

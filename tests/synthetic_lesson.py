@@ -1,6 +1,7 @@
 """A small executed notebook in the lessons' structure, made without running anything, for the
 deck's rules: the course's cells, ideas (with a list, with sentences only, too long for two
-slides, short enough to go beside its picture or on top of the next step), a setup cell, two
+slides, short enough to go beside its picture, above it or on top of the next step), a setup
+cell, two
 choices of a VARIANT, a cell too long for two slides, model.summary()'s table of 19 layers,
 figures with and without a title and description in their PNG, the course's bookkeeping
 lines, and short cells to merge."""
@@ -28,6 +29,8 @@ IDEA_ITEMS = [
 IDEA_OF_SENTENCES = "Pooling keeps the strongest response"
 SHORT_IDEA = "The curves show overfitting"
 SHORT_IDEA_WITHOUT_PICTURE = "Test only once"
+IDEA_ABOVE_WIDE_PICTURE = "The mistakes side by side"
+WIDE_FONT = 14.0  # readable across the slide, too small beside an idea
 LONG_IDEA = "Everything about learning rates"
 FIGURE_DESCRIPTION = "Accuracy and loss per epoch, for training and validation"
 BANNER = "Python 3.11.7 | Keras 3.15.1 | TensorFlow 2.21.0 | trains on: CPU"
@@ -192,6 +195,13 @@ def notebook():
         "A picture that says nothing of itself",
         "pictures.show_picture(PHOTO)",
         [shown_png(png(800, 600, smallest_font=0))],  # a photo: no text, no title
+    )
+    cells.append(idea(IDEA_ABOVE_WIDE_PICTURE, "Each mistake with what the model read."))
+    cells += code_step(
+        "Show the mistakes",
+        "".join(f"axes[{row}].imshow(mistakes[{row}])\n" for row in range(9))
+        + 'pictures.save_figure(figure, OUTPUT_DIR, "09_mistakes.png", show=SHOW)',
+        [shown_png(png(2400, 800, "The mistakes", "Every mistake", WIDE_FONT))],
     )
     cells += code_step(
         "Save the model",

@@ -547,6 +547,10 @@ def test_a_short_idea_stands_beside_its_picture(built_decks):
     ]
     assert len(beside) == 1 and pictures(beside[0])
     assert not slide_titled(deck, synthetic_lesson.SHORT_IDEA)
+    # Beside it, a wide picture would be too small to read: the idea goes above it.
+    (above,) = slide_titled(deck, synthetic_lesson.IDEA_ABOVE_WIDE_PICTURE)
+    (picture,) = pictures(above)
+    assert picture.top > max(s.top for s in body_shapes(above) if s.has_text_frame)
 
 
 def test_setup_shows_constants_and_the_course_and_other_choices_are_left_out(built_decks):
@@ -581,6 +585,7 @@ def test_figures_carry_their_description_or_their_step(built_decks):
     assert alt_texts == [
         synthetic_lesson.FIGURE_DESCRIPTION,
         "A picture that says nothing of itself",
+        "Every mistake",
     ]
 
 
@@ -651,7 +656,7 @@ def assert_entries_name_their_idea(rows, built):
 
 
 def test_the_concept_map_names_each_idea_and_its_figure(built_decks, synthetic):
-    plans = {synthetic_lesson.NAME: synthetic[2]}
+    plans = {synthetic_lesson.NAME: synthetic[1:]}
     text = "\n".join([concept_map.START, *concept_map.markdown(plans), concept_map.END])
     rows = concept_map_rows(text)
     assert [row[0] for row in rows] == [
@@ -660,9 +665,11 @@ def test_the_concept_map_names_each_idea_and_its_figure(built_decks, synthetic):
         synthetic_lesson.LONG_IDEA,
         synthetic_lesson.SHORT_IDEA_WITHOUT_PICTURE,
         synthetic_lesson.SHORT_IDEA,
+        synthetic_lesson.IDEA_ABOVE_WIDE_PICTURE,
     ]
     assert [row[3] for row in rows[:4]] == ["-"] * 4
     assert rows[4][3].startswith("Training curves (slide ")
+    assert rows[5][3] == f"The mistakes (slide {rows[5][2]})"  # on the idea's own slide
     assert_entries_name_their_idea(rows, built_decks)
     # The committed document's map: each entry's slide exists and teaches it.
     assert_entries_name_their_idea(concept_map_rows(DOCUMENT.read_text()), built_decks)
@@ -671,7 +678,7 @@ def test_the_concept_map_names_each_idea_and_its_figure(built_decks, synthetic):
 def test_the_build_writes_the_concept_map_between_its_markers(synthetic, tmp_path):
     document = tmp_path / "for_lecturers.md"
     document.write_text(f"# Before\n\n{concept_map.START}\nold\n{concept_map.END}\n\n# After\n")
-    plans = {synthetic_lesson.NAME: synthetic[2]}
+    plans = {synthetic_lesson.NAME: synthetic[1:]}
     assert concept_map.write(plans, document) and not concept_map.write(plans, document)
     text = document.read_text()
     assert text.startswith("# Before\n\n") and text.endswith("\n\n# After\n")
