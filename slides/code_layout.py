@@ -17,7 +17,7 @@ CODE_MOST_COLUMNS = 70
 FEWEST_LINES = 4  # a code slide's fewest lines where a cell continues: no stray line alone
 MOST_CODE_SLIDES = 2  # a longer cell shows its first slides; the rest is in the notebook
 # How good a place a line is to start the next slide of a cell's code.
-NEVER, LIST_ITEM, STATEMENT = 0, 1, 2
+NEVER, NESTED_STATEMENT, LIST_ITEM, STATEMENT = 0, 1, 2, 3
 
 
 def comment_moved_above(line):
@@ -135,9 +135,11 @@ def without_imports(code):
 
 
 def break_priorities(lines):
-    """For each line, whether a slide may start there: STATEMENT before a statement (with the
-    comments just above it), LIST_ITEM before an item of a `[...]` list that is the innermost
-    open bracket (a model's layers), NEVER inside a call, a dict or a string."""
+    """For each line, how good a place it is to start a slide: STATEMENT before a top-level
+    statement (with the comments just above it), LIST_ITEM before an item of a `[...]` list
+    that is the innermost open bracket (a model's layers), NESTED_STATEMENT before a statement
+    inside a function, class or block, but not its first (a slide never ends on `if ...:`),
+    and NEVER inside a call, a dict or a string."""
     source = "\n".join(lines) + "\n"
     open_at_start, inside_string, opens_with_closer = {}, set(), set()
     stack = []
@@ -156,19 +158,27 @@ def break_priorities(lines):
                 inside_string.update(range(token.start[0], token.end[0]))
     except (tokenize.TokenError, IndentationError):
         return [NEVER] * len(lines)
-    priorities = []
+    priorities, last_code = [], ""
     for index in range(len(lines)):
         previous = lines[index - 1].rstrip() if index else ""
         brackets = open_at_start.get(index, ())
+        # A blank line belongs to the statement after it.
+        following = next((line for line in lines[index:] if line.strip()), "")
+        indented = following[:1].isspace()
         if index in inside_string or previous.endswith("\\") or index in opens_with_closer:
             priority = NEVER
-        elif not brackets:
+        elif not brackets and not indented:
             priority = STATEMENT
+        elif not brackets:
+            priority = NEVER if last_code.endswith(":") else NESTED_STATEMENT
         elif brackets[-1] == "[" and previous.endswith((",", "[")):
             priority = LIST_ITEM
         else:
             priority = NEVER
         priorities.append(priority)
+        code_line = index not in inside_string and not lines[index].lstrip().startswith("#")
+        if lines[index].strip() and code_line:
+            last_code = lines[index].split("  #")[0].rstrip()
     # A comment belongs to the line below it: break before the comment, not after it.
     for index in range(len(lines) - 1, 0, -1):
         if lines[index - 1].lstrip().startswith("#") and priorities[index] > NEVER:
@@ -179,10 +189,10 @@ def break_priorities(lines):
 
 def best_break(priorities, start, limit):
     """Where a slide that starts at line `start` ends, at most `limit` lines on: before a
-    statement, else between two items of a list, leaving FEWEST_LINES or more if it can;
-    None where there is no such place."""
+    top-level statement, else between two items of a list, else between two statements of a
+    block, leaving FEWEST_LINES or more if it can; None where there is no such place."""
     for fewest in (FEWEST_LINES, 1):
-        for wanted in (STATEMENT, LIST_ITEM):
+        for wanted in (STATEMENT, LIST_ITEM, NESTED_STATEMENT):
             for index in range(start + limit, start + fewest - 1, -1):
                 if priorities[index] >= wanted:
                     return index
@@ -205,8 +215,9 @@ def chunks_of_at_most(lines, priorities, limit):
 
 def code_chunks(code, most_lines=CODE_LINES, trailing_lines=0, trailing_thin=False):
     """The code split into slides of at most `most_lines` lines, each break between two
-    statements, else between two items of a `[...]` list. Of the ways to split it, one with
-    no slide shorter than FEWEST_LINES (no stray line alone), then the fewest slides, counting
+    statements, else between two items of a `[...]` list. Of the ways to split it, one that
+    shows the whole cell (MOST_CODE_SLIDES or fewer), then one with no slide shorter than
+    FEWEST_LINES (no stray line alone), then the fewest slides, counting
     one more where what follows the code (`trailing_lines`, in code lines: what the cell
     printed) does not fit below its last slide, then, where what follows is too short for a
     slide of its own (`trailing_thin`), one that keeps it below the code, then the fewest
@@ -220,7 +231,8 @@ def code_chunks(code, most_lines=CODE_LINES, trailing_lines=0, trailing_thin=Fal
         together = len(way[-1].splitlines()) + trailing_lines <= most_lines
         slides = len(way) + (0 if together or not trailing_lines else 1)
         no_stray = len(way) == 1 or shortest >= FEWEST_LINES
-        return (no_stray, -slides, together or not trailing_thin, -len(way), shortest)
+        whole = len(way) <= MOST_CODE_SLIDES
+        return (whole, no_stray, -slides, together or not trailing_thin, -len(way), shortest)
 
     return max(ways, key=goodness)
 

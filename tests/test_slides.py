@@ -721,6 +721,18 @@ def test_a_call_or_a_dict_is_never_cut():
     assert [chunk.splitlines()[0] for chunk in chunks[1:]] == ["model.fit(", "RECIPES = {"]
 
 
+def test_a_block_continues_between_its_statements_never_after_its_header():
+    """A function too long for a slide continues between two of its statements; a slide
+    never ends on a block's header (`if x:`) with its body on the next."""
+    code = "def long(x):\n" + "".join(f"    value_{index} = x + {index}\n" for index in range(12))
+    code += "    if x:\n" + "".join(f"        y_{index} = {index}\n" for index in range(6))
+    code += "".join(f"    z_{index} = {index}\n" for index in range(8)) + "    return x\n"
+    chunks = code_layout.code_chunks(code_layout.slide_code(code))
+    assert len(chunks) == 2
+    assert not any(chunk.splitlines()[-1].rstrip().endswith(":") for chunk in chunks)
+    assert chunks[1].splitlines()[0].startswith("    ") and "if x:" in chunks[0]
+
+
 def test_slide_layout_keeps_the_program():
     code = (
         "RATE = 0.002  # falls along a cosine curve to zero at the last step of the run\n"
