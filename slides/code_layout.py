@@ -171,7 +171,7 @@ def break_priorities(lines):
             priority = STATEMENT
         elif not brackets:
             priority = NEVER if last_code.endswith(":") else NESTED_STATEMENT
-        elif brackets[-1] == "[" and previous.endswith((",", "[")):
+        elif brackets[-1] == "[" and previous.endswith(","):
             priority = LIST_ITEM
         else:
             priority = NEVER
