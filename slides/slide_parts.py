@@ -6,7 +6,7 @@ import io
 import textwrap
 
 from pptx.dml.color import RGBColor
-from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 from pygments.lexers import PythonLexer
 from pygments.styles import get_style_by_name
@@ -47,13 +47,16 @@ SMALLEST_SHOWN_DPI = 150
 SMALLEST_FIGURE_POINTS = 14
 # A picture shares a slide with text only where it stays readable, or, when its PNG does not
 # say its smallest font (or it is not readable even alone), where it keeps this much of its
-# height alone.
+# width alone.
 SHARED_PICTURE_FRACTION = 0.8
 SIDE_PANEL_WIDTH = Inches(4.2)  # a short idea beside its picture
 # model.summary()'s table: a row's height is its line and the cell's margins above and below.
 TABLE_CELL_MARGIN = Inches(0.05)
 TABLE_ROW_HEIGHT = Pt(OUTPUT_POINTS * LINE_SPACING) + 2 * TABLE_CELL_MARGIN
-TABLE_HEADER_FILL = RGBColor(0x1F, 0x3A, 0x68)
+TABLE_HEADER_FILL, TABLE_HEADER_TEXT = RGBColor(0x1F, 0x3A, 0x68), RGBColor(0xFF, 0xFF, 0xFF)
+# A column's share of the table's width is its longest text, but at least this many characters
+# (a short heading such as "Param #" keeps room).
+TABLE_NARROWEST_COLUMN = 8
 TABLE_FILLS = (RGBColor(0xE8, 0xEE, 0xF6), RGBColor(0xFF, 0xFF, 0xFF))
 CODE_STYLE = get_style_by_name("default")  # Pygments' colours, readable on a light slide
 
@@ -204,8 +207,8 @@ def printed_height(lines):
     return Pt(len(lines) * OUTPUT_POINTS * LINE_SPACING) + BOX_PADDING
 
 
-def text_height(texts, points, width=BODY_WIDTH):
-    """The height of a box of `texts`, one paragraph each, at `points`."""
+def text_height(texts, points):
+    """The height of a box across the body of `texts`, one paragraph each, at `points`."""
     return paragraphs_height(texts, points, 0, indent=0) + Inches(0.2)
 
 
@@ -228,7 +231,7 @@ def add_table(slide, top, header, rows):
     characters = [
         max(len(str(row[column])) for row in [header, *rows]) for column in range(len(header))
     ]
-    shares = [max(count, 8) for count in characters]
+    shares = [max(count, TABLE_NARROWEST_COLUMN) for count in characters]
     widths = [int(BODY_WIDTH * share / sum(shares)) for share in shares]
     shape = slide.shapes.add_table(
         len(rows) + 1, len(header), MARGIN, top, sum(widths), table_height(len(rows) + 1)
@@ -246,8 +249,8 @@ def add_table(slide, top, header, rows):
             cell.fill.fore_color.rgb = TABLE_HEADER_FILL if number == 0 else TABLE_FILLS[number % 2]
             paragraph = cell.text_frame.paragraphs[0]
             if column == len(header) - 1:
-                paragraph.alignment = 3  # right: the numbers line up
-            colour = RGBColor(0xFF, 0xFF, 0xFF) if number == 0 else None
+                paragraph.alignment = PP_ALIGN.RIGHT  # the numbers line up
+            colour = TABLE_HEADER_TEXT if number == 0 else None
             add_runs(paragraph, str(text), OUTPUT_POINTS, colour, bold=number == 0)
     return table_height(len(rows) + 1)
 
@@ -295,13 +298,6 @@ def add_picture(slide, figure, left, top, width, height, alt_text):
     properties.set("descr", alt_text)
     properties.set("title", figure.title or alt_text.split(":")[0])
     return picture
-
-
-def step_notes(lesson, step):
-    """The speaker notes of a step's slides: its prose and the commands that run the lesson."""
-    commands = "\n".join(lesson.run_commands)
-    prose = "\n\n".join(step.prose)
-    return "\n\n".join(part for part in (prose, f"Run the lesson:\n{commands}") if part)
 
 
 def bullet_pages(items, points, height):
