@@ -29,17 +29,16 @@ import common
 import convolution_pictures
 import pictures
 
-# Each lecture deck's model trains with its own recipe: epochs, batch size, and whether the
-# learning rate follows a schedule.
-# The other decks keep Adam's constant default learning rate, as they wrote it. For this
-# course's model, the slides' 10 epochs at 0.001 became 7 epochs with a learning rate that
-# starts at 0.002 and falls to zero: the same error in less time (measured over three seeds;
-# see docs/measurements.md).
+# Each lecture deck's model trains with its own recipe: (epochs, batch size, whether the
+# learning rate follows a schedule). The other decks keep Adam's constant default learning
+# rate, as they wrote it. For this lesson's model, the slides' 10 epochs at 0.001 became 7
+# epochs with a rate that starts at 0.002 and falls to zero: the same error in less time
+# (measured over three seeds; docs/measurements.md).
 RECIPES = {
-    "large_cnn": {"epochs": 7, "batch_size": 200, "schedule": True},  # this lesson's model
-    "tf2_notebook": {"epochs": 3, "batch_size": 32, "schedule": False},  # the "TF2 notebook" deck
-    "deitel": {"epochs": 5, "batch_size": 64, "schedule": False},  # Deitel & Deitel's deck
-    "lab7": {"epochs": 12, "batch_size": 128, "schedule": False},  # the "Lab 7" deck
+    "large_cnn": (7, 200, True),  # this lesson's model
+    "tf2_notebook": (3, 32, False),  # the "TF2 notebook" deck
+    "deitel": (5, 64, False),  # Deitel & Deitel's deck
+    "lab7": (12, 128, False),  # the "Lab 7" deck
 }
 VARIANT = "large_cnn"  # which model to train: this lesson's, or another deck's (RECIPES)
 EPOCHS = None  # passes over the training data; None: the variant's recipe
@@ -60,8 +59,8 @@ VERBOSE = "auto"  # Keras' progress bar while training; 2: one line per epoch
 # --variant deitel --quick, or in a notebook this OPTIONS line ("--help" lists them all).
 OPTIONS = ""
 recipes = ", ".join(
-    f"{name} ({recipe['epochs']} epochs, batch {recipe['batch_size']})"
-    for name, recipe in RECIPES.items()
+    f"{name} ({epochs} epochs, batch {batch_size})"
+    for name, (epochs, batch_size, _) in RECIPES.items()
 )
 variant_option = {
     "dest": "VARIANT",
@@ -93,9 +92,8 @@ print(f"Test:       x {x_test.shape}, y {y_test_one_hot.shape}")
 # EPOCHS and BATCH_SIZE, where set, replace the recipe's. The seed fixes the initial
 # weights, the shuffling and the dropout masks; another backend, version or kind of CPU can
 # still change the last digits of the results.
-recipe = RECIPES[VARIANT]
-epochs = EPOCHS or recipe["epochs"]
-batch_size = BATCH_SIZE or recipe["batch_size"]
+epochs, batch_size, scheduled = RECIPES[VARIANT]
+epochs, batch_size = EPOCHS or epochs, BATCH_SIZE or batch_size
 name = "03_large_cnn" if VARIANT == "large_cnn" else f"03_large_cnn_{VARIANT}"
 print(f"Model: {VARIANT}, {epochs} epoch{'s' * (epochs != 1)}, batch size {batch_size}")
 common.set_seed(SEED)
@@ -199,7 +197,7 @@ pictures.save_figure(figure, OUTPUT_DIR, f"{name}_model.png", show=SHOW)
 
 # %% Train
 # With the schedule: big steps while the model is far from good, careful ones at the end.
-if recipe["schedule"]:
+if scheduled:
     steps_per_epoch = math.ceil(len(x_fit) / batch_size)
     learning_rate = keras.optimizers.schedules.CosineDecay(
         INITIAL_LEARNING_RATE, decay_steps=epochs * steps_per_epoch

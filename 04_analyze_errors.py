@@ -84,12 +84,6 @@ course.print_saved_stages(OUTPUT_DIR, MODEL_PATH)
 model = common.load_model(MODEL_PATH)
 stage = Path(MODEL_PATH).stem
 (_, _), (x_test, y_test) = common.load_mnist(MNIST_PATH, quick=QUICK)
-bad_indices = [index for index in INDICES if not 0 <= index < len(y_test)]
-if bad_indices:
-    raise common.UserError(
-        f"--index {' '.join(map(str, bad_indices))} is outside the test set "
-        f"(0 to {len(y_test) - 1})"
-    )
 # Shape the images the way this model was trained on them: rows of pixels or 28x28x1 grids.
 images = common.scale_pixels(x_test).reshape(len(x_test), *model.input_shape[1:])
 probabilities = model.predict(images, verbose=0)
@@ -117,6 +111,11 @@ figure.suptitle(
 pictures.save_figure(figure, OUTPUT_DIR, f"04_misclassified_{stage}.png", show=SHOW)
 
 # %% Chosen test images
+outside = [index for index in INDICES if not 0 <= index < len(y_test)]
+if outside:
+    raise common.UserError(
+        f"--index {' '.join(map(str, outside))} is outside the test set (0 to {len(y_test) - 1})"
+    )
 if INDICES:
     common.print_predictions(probabilities, y_test, INDICES)
 else:

@@ -177,16 +177,17 @@ def set_seed(seed):
 
 
 def print_predictions(probabilities, labels, indices):
-    """Predicted digit, confidence and all ten probabilities for a few test images."""
-    header = " ".join(f"{digit:>5}" for digit in range(NUM_CLASSES))
-    print(f"image label predicted confidence | probability (%) of each digit\n{'':34}{header}")
+    """The true digit, the digit read, its probability and all ten probabilities (rounded to
+    whole percent) for a few test images, in 80 columns."""
+    header = "".join(f"{digit:4d}" for digit in range(NUM_CLASSES))
+    print(f"image  true  read      sure | probability (%) of each digit\n{'':28}|{header}")
     for index in indices:
         row = probabilities[index]
         predicted = int(np.argmax(row))
-        mark = "" if predicted == labels[index] else "  <- wrong"
-        cells = " ".join(f"{100 * value:5.1f}" for value in row)
+        mark = "" if predicted == labels[index] else "  wrong"
+        cells = "".join(f"{100 * value:4.0f}" for value in row)
         print(
-            f"{index:5d} {labels[index]:5d} {predicted:9d} {100 * row[predicted]:9.2f}% | "
+            f"{index:5d} {labels[index]:5d} {predicted:5d} {100 * row[predicted]:8.2f}% |"
             f"{cells}{mark}"
         )
 
