@@ -162,6 +162,10 @@ pictures.save_figure(figure, OUTPUT_DIR, "06_step1_grey.png", show=SHOW)
 # paper must be 0, as it was in training; white paper would count as ink everywhere. Most of
 # a picture is paper, so its typical (median) pixel says which way round it is: if that is
 # light, the image is inverted.
+#
+# - MNIST: paper 0 (black), ink up to 1 (light)
+# - The weights multiply pixels: paper must be 0
+# - A light typical (median) pixel means light paper: invert
 
 # %% [markdown]
 # ## The paper removed: its uneven light, and Otsu's threshold
@@ -171,6 +175,10 @@ pictures.save_figure(figure, OUTPUT_DIR, "06_step1_grey.png", show=SHOW)
 # little noise remain. Otsu's threshold (1979) then splits the grey values into two groups,
 # each as uniform as possible: below it is paper, above it ink, stretched to full
 # brightness as MNIST's strokes are.
+#
+# - Uneven light: the paper estimated, and subtracted
+# - Otsu's threshold: paper below, ink above
+# - The ink stretched to full brightness
 
 # %% Step 2: ink only
 ink = handwriting.make_ink_light(gray)
@@ -186,6 +194,10 @@ pictures.save_figure(figure, OUTPUT_DIR, "06_step2_ink.png", show=SHOW)
 # are dust, or a piece of a neighbouring digit, and are dropped. Then the image is cut down
 # to the rows and columns that hold the ink, leaving out a tiny fraction of it at each
 # edge, so that one stray speck cannot stretch the crop.
+#
+# - Blobs with little ink: dust, dropped
+# - Cut to the rows and columns with ink
+# - A tiny share of ink left out at each edge
 
 # %% Step 3: cropped to the digit
 cropped = handwriting.crop_to_ink(handwriting.remove_specks(ink))
@@ -199,6 +211,10 @@ pictures.save_figure(figure, OUTPUT_DIR, "06_step3_cropped.png", show=SHOW)
 # become a faint trace a fifth of a pixel wide. So thin strokes are first widened to
 # MNIST's proportion (a stroke's width is about twice its area divided by its outline);
 # strokes close to it are left as they are, since MNIST's own strokes vary that much.
+#
+# - MNIST's strokes: about a tenth of the digit's height
+# - Thin pen lines would fade to grey when scaled down
+# - So they are widened first
 
 # %% [markdown]
 # ## A 20x20 box that keeps the aspect ratio
@@ -206,6 +222,10 @@ pictures.save_figure(figure, OUTPUT_DIR, "06_step3_cropped.png", show=SHOW)
 # a 1 stays a narrow stroke instead of being stretched into a square blob. Scaled down
 # smoothly (anti-aliased), the edges of the strokes turn grey, as MNIST's are. The 20x20
 # box leaves a border of 4 pixels in the 28x28 field, room for the last step to move it.
+#
+# - The longer side 20 pixels, the aspect ratio kept
+# - Smooth scaling: grey edges, as MNIST's
+# - A border of 4 pixels left in 28x28
 
 # %% Step 4: fitted into 20x20
 fitted = handwriting.fit_in_box(handwriting.thicken_strokes(cropped))
@@ -219,6 +239,10 @@ pictures.save_figure(figure, OUTPUT_DIR, "06_step4_fitted.png", show=SHOW)
 # a heavy bar has its mass high, so it sits low. The network learned where the ink of each
 # digit lies in the field: the same digit a few pixels off puts its ink where the learned
 # weights do not expect it (Try it 2 measures what that costs).
+#
+# - The centre of mass, not of the box, at the centre
+# - A 7 with a heavy bar sits low
+# - The weights expect the ink where MNIST put it
 
 # %% Step 5: centred by mass in 28x28
 centred = handwriting.center_by_mass(fitted)  # the image the model reads
@@ -241,6 +265,10 @@ print(f"{SAMPLE_PHOTO.name}: {best} ({100 * probabilities[best]:.1f}%)")
 # piece of one; a blob that lies mostly within the columns of a wider one belongs to it
 # (the bar of a 5, the second stroke of a 4), and a piece wider than tall is two digits
 # that touch, cut at its thinnest column.
+#
+# - `clean_ink`: step 2; `prepare_digit`: steps 3 to 5
+# - `--number`: blobs of ink, read left to right
+# - A digit's pieces kept together, touching digits cut
 
 
 # %% Reading one image

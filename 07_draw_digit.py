@@ -85,12 +85,11 @@ MODEL_PATH = course.find_model(changed.get("MODEL_PATH"), OUTPUT_DIR)
 # %% [markdown]
 # ## A model served to a page
 # So far each model ran inside a lesson's script. To read a digit drawn in a browser, a
-# small web server keeps the model in memory, and a page in the browser talks to it over
-# HTTP, as every web application talks to its server. The page sends each drawing to the
-# server, the server prepares it as lesson 6 does and asks the model, and the answer comes
-# back for the page to show. The model never leaves the server: the page sends pictures and
-# receives numbers. `python 07_draw_digit.py` opens the page in your browser; it answers
-# while you draw.
+# small web server keeps the model in memory, and a page talks to it over HTTP: the page
+# sends each drawing, the server prepares it as lesson 6 does and asks the model, and the
+# answer comes back for the page to show. The model never leaves the server; the page only
+# sends pictures and receives numbers. `python 07_draw_digit.py` opens the page in your
+# browser.
 #
 # - The page draws on a canvas and sends it as a PNG: `POST /predict`
 # - The server prepares it the MNIST way, as in lesson 6
@@ -112,6 +111,10 @@ pictures.show_picture(PAGE_PICTURE)
 # (`data:image/png;base64,...`), which a page can show as it is. Below, the sample drawing
 # takes the same way as a drawing from the page: the bytes of a PNG file, then
 # `read_drawing`, then the answer the page would receive.
+#
+# - The canvas prepared as lesson 6 prepares a photo
+# - `predict_on_batch`: one image, in milliseconds
+# - The answer: the digit, the ten probabilities, the prepared image
 
 
 # %% One drawing read: prepare, predict, answer
@@ -202,8 +205,8 @@ class DrawingPage(page_server.JsonHandler):
 # it never learned from. A file is never replaced: nothing you collected can be lost.
 #
 # - `outputs/my_digits/<session>/<digit>/<number>.png`
-# - one session per run of the server: another sitting to score on
-# - nothing collected is ever overwritten or left half-written
+# - One session per run of the server: another sitting to score on
+# - Nothing collected is ever overwritten or left half-written
 
 # %% The page in teach mode
 pictures.show_picture(TEACH_PICTURE)
