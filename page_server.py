@@ -20,6 +20,7 @@ answer arrives and the connection serves the next request.
   that a page can show.
 - `TaughtDigits`: the digits taught in teach mode, saved as
   <out>/my_digits/<session>/<digit>/<number>.png, one session per run; nothing is replaced.
+  `taught_digit(query)`: the D of `?digit=D`, refused unless 0-9.
 - `journey_figure`: a drawing's way to the model and the answer's way back, as a figure.
 """
 
