@@ -53,27 +53,31 @@ course.start(globals(), OPTIONS)
 # ## Keras, and the backend that runs it
 # Keras is a library for building neural networks out of layers and training them with a
 # few calls. Keras 3 does the arithmetic on one of three backends: TensorFlow, JAX or
-# PyTorch. The lessons are the same code on all three; the first line a lesson prints names
-# the backend and the device it trains on.
+# PyTorch; the lessons are the same code on all three, and the first line a lesson prints
+# names the backend and the device it trains on. Every lesson follows the same five steps:
+# - define the model, layer by layer (`keras.Sequential`)
+# - compile it with an optimizer, a loss and the metrics to report
+# - fit it to the training data, checking it on validation data
+# - evaluate it once on the test data
+# - predict: ten probabilities an image, and `argmax` picks the digit
 
 # %% Prepare the data
 (x_train, y_train), (x_test, y_test) = common.load_mnist(MNIST_PATH, quick=QUICK)
-
-# A dense layer sees each image as one row of pixels, scaled from 0-255 to 0-1.
+# Each image a row of 784 pixels, scaled to 0-1 (lesson 0).
 x_train = common.scale_pixels(common.flatten_images(x_train))
 x_test = common.scale_pixels(common.flatten_images(x_test))
 y_train_one_hot = common.one_hot_encode(y_train)
 y_test_one_hot = common.one_hot_encode(y_test)
 num_pixels = x_train.shape[1]
 num_classes = y_train_one_hot.shape[1]
-
-# Hold out the last tenth of the training images to check the model after every epoch.
+# The last tenth of the training images checks each epoch.
 (x_fit, y_fit), (x_validation, y_validation) = common.hold_out_validation(
     x_train, y_train_one_hot, VALIDATION_FRACTION
 )
 print(f"Training:   x {x_fit.shape}, y {y_fit.shape}")
 print(f"Validation: x {x_validation.shape}, y {y_validation.shape}")
 print(f"Test:       x {x_test.shape}, y {y_test_one_hot.shape}")
+common.set_seed(SEED)  # the starting weights, the order of the batches
 
 # %% [markdown]
 # ## A neuron
@@ -106,15 +110,10 @@ print(f"Test:       x {x_test.shape}, y {y_test_one_hot.shape}")
 # the same order of batches, and so the same results on the same machine.
 
 # %% Build the model
-# The seed fixes the initial weights and the shuffling. Another backend, version or kind of
-# CPU can still change the last digits of the results.
-common.set_seed(SEED)
 model = keras.Sequential(
     [
         keras.Input(shape=(num_pixels,)),
-        # One hidden layer as wide as the input, with small normally distributed weights.
         layers.Dense(num_pixels, activation="relu", kernel_initializer="random_normal"),
-        # Softmax turns ten scores into ten probabilities that add up to one.
         layers.Dense(num_classes, activation="softmax", kernel_initializer="random_normal"),
     ],
     name="mlp_baseline",
@@ -189,11 +188,9 @@ train_seconds = time.perf_counter() - start
 print(f"Training took {train_seconds:.1f} s.")
 
 # %% The loss, step by step
-# Each step's own loss follows from two running means: n * mean_n - (n - 1) * mean_(n-1).
-first_epoch = np.array(running_losses[:steps_per_epoch])
-steps = np.arange(1, len(first_epoch) + 1)
-step_losses = steps * first_epoch - (steps - 1) * np.append(0.0, first_epoch[:-1])
-figure = pictures.step_losses_figure(step_losses, "Lesson 1: the first epoch, step by step")
+figure = pictures.step_losses_figure(
+    running_losses[:steps_per_epoch], "Lesson 1: the first epoch, step by step"
+)
 pictures.save_figure(figure, OUTPUT_DIR, "01_mlp_baseline_steps.png", show=SHOW)
 
 # %% Evaluate on the test set, once
@@ -221,26 +218,16 @@ pictures.save_figure(figure, OUTPUT_DIR, "01_mlp_baseline_curves.png", show=SHOW
 hidden_layer, output_layer = model.layers
 hidden = keras.Model(model.inputs[0], hidden_layer.output)  # up to the hidden layer
 weights, biases = output_layer.get_weights()
-fit_losses = -np.log(np.sum(model.predict(x_fit, verbose=0) * y_fit, axis=1))
-worst = int(np.argmax(fit_losses))
-h, y = keras.ops.convert_to_numpy(hidden(x_fit[worst : worst + 1]))[0], y_fit[worst]
-
-
-def loss_and_probabilities(weights, biases):
-    """The forward pass of the output layer for this image: cross-entropy and softmax."""
-    scores = h @ weights + biases
-    exponentials = np.exp(scores - scores.max())  # the largest first: no overflow
-    p = exponentials / exponentials.sum()
-    return -np.log(p[y.argmax()]), p
-
-
-loss, p = loss_and_probabilities(weights, biases)
-print(f"Training image {worst}, a {y.argmax()}: loss {loss:.3f}, p(right digit) {p @ y:.3f}")
-for rate in HAND_STEP_RATES:
-    new_loss, new_p = loss_and_probabilities(
-        weights - rate * np.outer(h, p - y), biases - rate * (p - y)
-    )
-    print(f"One step at learning rate {rate}: loss {new_loss:.3f}, p {new_p @ y:.3f}")
+losses = -np.log(np.sum(model.predict(x_fit, verbose=0) * y_fit, axis=1))
+worst = int(np.argmax(losses))  # the training image the model reads worst
+h = keras.ops.convert_to_numpy(hidden(x_fit[worst : worst + 1]))[0]
+y = y_fit[worst]
+print(f"Training image {worst}, a {y.argmax()}: loss {losses[worst]:.3f}")
+p = keras.ops.convert_to_numpy(keras.ops.softmax(h @ weights + biases))
+for rate in HAND_STEP_RATES:  # one step: w = w - rate * gradient
+    new_scores = h @ (weights - rate * np.outer(h, p - y)) + biases - rate * (p - y)
+    new_p = keras.ops.convert_to_numpy(keras.ops.softmax(new_scores))
+    print(f"After one step at rate {rate}: loss {-np.log(new_p @ y):.3f}")
 
 # %% [markdown]
 # ## What the network learned
@@ -268,13 +255,6 @@ figure = pictures.softmax_figure(
     f"Lesson 1: test image {unsure}, a {y_test[unsure]}",
 )
 pictures.save_figure(figure, OUTPUT_DIR, "01_mlp_baseline_softmax.png", show=SHOW)
-
-# %% [markdown]
-# ## Define, compile, fit, evaluate, predict
-# Every Keras lesson follows the same five calls. Define the model layer by layer
-# (`keras.Sequential`), compile it with an optimizer, a loss and metrics, fit it to the
-# training data, evaluate it once on the test data, and predict: `model.predict` returns the
-# ten probabilities for each image, and `argmax` picks the digit.
 
 # %% Save the model
 common.save_model(model, OUTPUT_DIR, "01_mlp_baseline")

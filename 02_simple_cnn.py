@@ -51,22 +51,21 @@ course.start(globals(), OPTIONS)
 
 # %% Prepare the data
 (x_train, y_train), (x_test, y_test) = common.load_mnist(MNIST_PATH, quick=QUICK)
-
-# A convolution sees each image as a 28x28 grid with one grey channel, scaled to 0-1.
+# Each image a 28x28x1 grid, scaled to 0-1 (lesson 0).
 x_train = common.scale_pixels(common.add_channel_axis(x_train))
 x_test = common.scale_pixels(common.add_channel_axis(x_test))
 y_train_one_hot = common.one_hot_encode(y_train)
 y_test_one_hot = common.one_hot_encode(y_test)
 input_shape = x_train.shape[1:]
 num_classes = y_train_one_hot.shape[1]
-
-# Hold out the last tenth of the training images to check the model after every epoch.
+# The last tenth of the training images checks each epoch.
 (x_fit, y_fit), (x_validation, y_validation) = common.hold_out_validation(
     x_train, y_train_one_hot, VALIDATION_FRACTION
 )
 print(f"Training:   x {x_fit.shape}, y {y_fit.shape}")
 print(f"Validation: x {x_validation.shape}, y {y_validation.shape}")
 print(f"Test:       x {x_test.shape}, y {y_test_one_hot.shape}")
+common.set_seed(SEED)  # starting weights, batches, dropout
 
 # %% [markdown]
 # ## A convolution: a small filter slides over the image
@@ -89,17 +88,11 @@ print(f"Test:       x {x_test.shape}, y {y_test_one_hot.shape}")
 #   as in lesson 1, turn into ten probabilities.
 
 # %% Build the model
-# The seed fixes the initial weights, the shuffling and the dropout masks. Another backend,
-# version or kind of CPU can still change the last digits of the results.
-common.set_seed(SEED)
 model = keras.Sequential(
     [
         keras.Input(shape=input_shape),
-        # 32 filters of 5x5 pixels slide over the image, each looking for one local pattern.
         layers.Conv2D(32, kernel_size=(5, 5), activation="relu"),
-        # Keep the strongest response in each 2x2 block: half the size, a little shift-proof.
         layers.MaxPooling2D(pool_size=(2, 2)),
-        # Switch off a random fifth of the features while training, against overfitting.
         layers.Dropout(0.2),
         layers.Flatten(),
         layers.Dense(128, activation="relu"),
@@ -167,17 +160,19 @@ pictures.save_figure(figure, OUTPUT_DIR, "02_simple_cnn_curves.png", show=SHOW)
 
 # %% One output pixel, computed by hand
 convolution = model.layers[0]
-kernels, kernel_biases = convolution.get_weights()  # 5x5x1x32 weights, 32 biases
+kernels, kernel_biases = convolution.get_weights()  # 5x5x1x32 and 32
 digit = x_test[0]
 feature_maps = keras.ops.convert_to_numpy(convolution(digit[np.newaxis]))[0]
 top, left, channel = np.unravel_index(feature_maps.argmax(), feature_maps.shape)
 size = kernels.shape[0]
-patch, kernel = digit[top : top + size, left : left + size, 0], kernels[:, :, 0, channel]
-products = float(np.sum(patch * kernel))
-by_hand = max(0.0, products + kernel_biases[channel])
-print(f"Filter {channel}, the patch at row {top}, column {left}:")
-print(f"sum of pixel x weight {products:.4f} + bias {kernel_biases[channel]:.4f}")
-print(f"ReLU: {by_hand:.4f}; the layer computed {feature_maps[top, left, channel]:.4f}")
+patch = digit[top : top + size, left : left + size, 0]
+kernel = kernels[:, :, 0, channel]
+total = float(np.sum(patch * kernel) + kernel_biases[channel])
+print(f"Filter {channel} on the patch at row {top}, column {left}:")
+print(f"pixels x weights + bias = {total:.4f}, ReLU: {max(total, 0.0):.4f}")
+print(f"the layer's own output:   {feature_maps[top, left, channel]:.4f}")
+
+# %% The patch and the filter
 figure = convolution_pictures.convolution_by_hand_figure(
     digit[:, :, 0], kernel, top, left, f"Lesson 2: filter {channel} on the first test digit"
 )
@@ -192,14 +187,14 @@ pictures.save_figure(figure, OUTPUT_DIR, "02_simple_cnn_by_hand.png", show=SHOW)
 # a time: (28 - 5) / 2 + 1, rounded down, 12. Below, the same filter on the same digit.
 
 # %% Padding and stride, on the same digit
-same = keras.ops.conv(digit[np.newaxis], kernels, padding="same")
-stride_two = keras.ops.conv(digit[np.newaxis], kernels, strides=2)
+same = keras.ops.conv(digit[np.newaxis], kernels, padding="same")[0]
+stride_two = keras.ops.conv(digit[np.newaxis], kernels, strides=2)[0]
 maps = {
-    "no padding, stride 1": feature_maps[:, :, channel],
-    '"same" padding, stride 1': keras.ops.relu(same[0] + kernel_biases)[:, :, channel],
-    "no padding, stride 2": keras.ops.relu(stride_two[0] + kernel_biases)[:, :, channel],
+    "no padding, stride 1": feature_maps,
+    '"same" padding, stride 1': keras.ops.relu(same + kernel_biases),
+    "no padding, stride 2": keras.ops.relu(stride_two + kernel_biases),
 }
-maps = {label: keras.ops.convert_to_numpy(values) for label, values in maps.items()}
+maps = {how: keras.ops.convert_to_numpy(m)[:, :, channel] for how, m in maps.items()}
 figure = convolution_pictures.feature_maps_figure(
     maps, f"Lesson 2: filter {channel}, three ways over the first test digit"
 )

@@ -71,16 +71,14 @@ course.start(globals(), OPTIONS, {"--variant": variant_option})
 
 # %% Prepare the data
 (x_train, y_train), (x_test, y_test) = common.load_mnist(MNIST_PATH, quick=QUICK)
-
-# A convolution sees each image as a 28x28 grid with one grey channel, scaled to 0-1.
+# Each image a 28x28x1 grid, scaled to 0-1 (lesson 0).
 x_train = common.scale_pixels(common.add_channel_axis(x_train))
 x_test = common.scale_pixels(common.add_channel_axis(x_test))
 y_train_one_hot = common.one_hot_encode(y_train)
 y_test_one_hot = common.one_hot_encode(y_test)
 input_shape = x_train.shape[1:]
 num_classes = y_train_one_hot.shape[1]
-
-# Hold out the last tenth of the training images to check the model after every epoch.
+# The last tenth of the training images checks each epoch.
 (x_fit, y_fit), (x_validation, y_validation) = common.hold_out_validation(
     x_train, y_train_one_hot, VALIDATION_FRACTION
 )

@@ -29,11 +29,11 @@ import math
 import time
 
 import keras
-import matplotlib.pyplot as plt
 import numpy as np
 from keras import layers
 
 import common
+import convolution_pictures
 import pictures
 
 EPOCHS = 16  # passes over the training data; the schedule below spans all of them
@@ -50,14 +50,16 @@ SHIFT_FRACTION = 0.1  # augmentation: random shift by up to 10% of the width and
 DROPOUT_RATE = 0.25  # fraction of features switched off while training
 TTA_COPIES = 8  # test-time augmentation: augmented copies of each test image to average over
 IMAGES_TO_INSPECT = 4  # test images whose predictions are printed at the end
-AUGMENTED_COPIES = 10  # the test digit and nine augmented copies of it, in a picture
+AUGMENTED_COPIES = 9  # augmented copies of a test digit, drawn beside it
 BATCH_NORM_IMAGES = 1000  # validation images whose first layer's outputs are measured
-SCHEDULE_POINTS = 400  # steps at which the learning rate is drawn
-FONT_POINTS = 14  # the figures' text: legible on a lecture slide
 # The ingredients that the ablation switches off one at a time (--no-augmentation, ...).
 AUGMENTATION = True
 BATCH_NORM = True
 SCHEDULE = True
+# Every augmented image is filled with black where it has no pixel, and each of its pixels
+# is the nearest one of the original: smooth resampling blurs the strokes.
+RESAMPLING = {"fill_mode": "constant", "interpolation": "nearest"}
+NAME = "05_best_cnn"  # the saved model's and figures' name
 MNIST_PATH = None  # mnist.npz or a folder of IDX files; None: $MNIST_DATA, else downloaded
 QUICK = False  # True: 2000 training and 500 test images, to run in seconds
 SEED = 42  # the same seed prints the same numbers on the same machine
@@ -90,26 +92,38 @@ changed = course.start(globals(), OPTIONS, ablation)
 # augmentation took such a model from 0.70% to 1.01% test error.
 if not AUGMENTATION and "TTA_COPIES" not in changed:
     TTA_COPIES = 0
+# A run with an ingredient switched off saves under its own name: 05_best_cnn_no_schedule.
+ingredients = {"batch_norm": BATCH_NORM, "augmentation": AUGMENTATION, "schedule": SCHEDULE}
+NAME = "_".join([NAME, *(f"no_{key}" for key, used in ingredients.items() if not used)])
+print(
+    "Ingredients: "
+    + ", ".join(
+        f"{ingredient} {'on' if used else 'off'}"
+        for ingredient, used in [
+            ("augmentation", AUGMENTATION),
+            ("batch normalization", BATCH_NORM),
+            ("schedule", SCHEDULE),
+        ]
+    )
+)
 
 # %% Prepare the data
 (x_train, y_train), (x_test, y_test) = common.load_mnist(MNIST_PATH, quick=QUICK)
+# Each image a 28x28x1 grid, scaled to 0-1 (lesson 0).
 x_train = common.scale_pixels(common.add_channel_axis(x_train))
 x_test = common.scale_pixels(common.add_channel_axis(x_test))
 y_train_one_hot = common.one_hot_encode(y_train)
 y_test_one_hot = common.one_hot_encode(y_test)
 input_shape = x_train.shape[1:]
 num_classes = y_train_one_hot.shape[1]
-
-# Hold out the last tenth of the training images to check the model after every epoch.
+# The last tenth of the training images checks each epoch.
 (x_fit, y_fit), (x_validation, y_validation) = common.hold_out_validation(
     x_train, y_train_one_hot, VALIDATION_FRACTION
 )
 print(f"Training:   x {x_fit.shape}, y {y_fit.shape}")
 print(f"Validation: x {x_validation.shape}, y {y_validation.shape}")
 print(f"Test:       x {x_test.shape}, y {y_test_one_hot.shape}")
-# The seed fixes the initial weights, the shuffling, the dropout masks and the augmentation.
-# Another backend, version or kind of CPU can still change the last digits.
-common.set_seed(SEED)
+common.set_seed(SEED)  # weights, batches, dropout, augmentation
 
 # %% [markdown]
 # ## Ingredient 1: data augmentation
@@ -127,18 +141,9 @@ common.set_seed(SEED)
 # prepared, are on average 2 pixels narrower in 28x28 than MNIST's.
 augmentation = keras.Sequential(
     [
-        layers.RandomRotation(
-            ROTATION_DEGREES / 360, fill_mode="constant", interpolation="nearest"
-        ),
-        layers.RandomZoom(
-            height_factor=ZOOM_FRACTION,
-            width_factor=WIDTH_ZOOM_FRACTION,
-            fill_mode="constant",
-            interpolation="nearest",
-        ),
-        layers.RandomTranslation(
-            SHIFT_FRACTION, SHIFT_FRACTION, fill_mode="constant", interpolation="nearest"
-        ),
+        layers.RandomRotation(ROTATION_DEGREES / 360, **RESAMPLING),
+        layers.RandomZoom(ZOOM_FRACTION, WIDTH_ZOOM_FRACTION, **RESAMPLING),
+        layers.RandomTranslation(SHIFT_FRACTION, SHIFT_FRACTION, **RESAMPLING),
     ],
     name="augmentation",
 )
@@ -152,10 +157,6 @@ augmentation = keras.Sequential(
 # by two learned numbers. Deep networks then train fast at a high learning rate. When
 # predicting, it uses the averages it kept while training instead of the batch's.
 
-# %% Ingredient 2: batch normalization
-# The ablation swaps in a layer that does nothing: `normalization()` makes one or the other.
-normalization = layers.BatchNormalization if BATCH_NORM else layers.Identity
-
 # %% [markdown]
 # ## Ingredient 3: a deeper network of small filters
 # Two stages of two 3x3 convolutions each, then a dense layer. Two stacked 3x3 filters see a
@@ -164,6 +165,8 @@ normalization = layers.BatchNormalization if BATCH_NORM else layers.Identity
 # lesson 2; each convolution and the dense layer is followed by batch normalization.
 
 # %% Ingredient 3: a deeper network
+# The ablation swaps in a layer that does nothing for each batch normalization.
+normalization = layers.BatchNormalization if BATCH_NORM else layers.Identity
 model = keras.Sequential(
     [
         keras.Input(shape=input_shape),
@@ -191,13 +194,8 @@ model = keras.Sequential(
 model.summary()
 
 # %% The model as a diagram
-# The layers of the summary above as blocks, from the image to the ten probabilities. A
-# run with an ingredient switched off saves under its own name: 05_best_cnn_no_schedule, ...
-ingredients = {"batch_norm": BATCH_NORM, "augmentation": AUGMENTATION, "schedule": SCHEDULE}
-switched_off = [f"no_{ingredient}" for ingredient, used in ingredients.items() if not used]
-name = "_".join(["05_best_cnn", *switched_off])
 figure = pictures.model_diagram_figure(model, "Lesson 5: close to the state of the art")
-pictures.save_figure(figure, OUTPUT_DIR, f"{name}_model.png", show=SHOW)
+pictures.save_figure(figure, OUTPUT_DIR, f"{NAME}_model.png", show=SHOW)
 
 # %% [markdown]
 # ## Ingredient 4: a learning-rate schedule with warm-up
@@ -209,15 +207,13 @@ pictures.save_figure(figure, OUTPUT_DIR, f"{name}_model.png", show=SHOW)
 
 # %% Ingredient 4: a learning-rate schedule
 steps_per_epoch = math.ceil(len(x_fit) / BATCH_SIZE)
-if SCHEDULE:
-    warmup_steps = steps_per_epoch
-    learning_rate = keras.optimizers.schedules.CosineDecay(
-        initial_learning_rate=PEAK_LEARNING_RATE / 10,
-        warmup_target=PEAK_LEARNING_RATE,
-        warmup_steps=warmup_steps,
-        decay_steps=max(1, EPOCHS * steps_per_epoch - warmup_steps),
-    )
-else:
+learning_rate = keras.optimizers.schedules.CosineDecay(
+    initial_learning_rate=PEAK_LEARNING_RATE / 10,
+    warmup_target=PEAK_LEARNING_RATE,
+    warmup_steps=steps_per_epoch,
+    decay_steps=max(1, (EPOCHS - 1) * steps_per_epoch),
+)
+if not SCHEDULE:
     learning_rate = CONSTANT_LEARNING_RATE
 model.compile(
     optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
@@ -226,23 +222,12 @@ model.compile(
 )
 
 # %% The learning rate, step by step
-steps = np.linspace(0, EPOCHS * steps_per_epoch, SCHEDULE_POINTS).astype(int)
-rates = [float(learning_rate(step)) if SCHEDULE else learning_rate for step in steps]
-figure = pictures.schedule_figure(steps / steps_per_epoch, rates, "Lesson 5: the learning rate")
-pictures.save_figure(figure, OUTPUT_DIR, f"{name}_schedule.png", show=SHOW)
+figure = pictures.schedule_figure(
+    learning_rate, EPOCHS * steps_per_epoch, steps_per_epoch, "Lesson 5: the learning rate"
+)
+pictures.save_figure(figure, OUTPUT_DIR, f"{NAME}_schedule.png", show=SHOW)
 
 # %% Train
-print(
-    "Ingredients: "
-    + ", ".join(
-        f"{ingredient} {'on' if used else 'off'}"
-        for ingredient, used in [
-            ("augmentation", AUGMENTATION),
-            ("batch normalization", BATCH_NORM),
-            ("schedule", SCHEDULE),
-        ]
-    )
-)
 start = time.perf_counter()
 history = model.fit(
     x_fit,
@@ -259,10 +244,11 @@ print(f"Training took {train_seconds:.1f} s.")
 scores = model.evaluate(x_test, y_test_one_hot, verbose=0, return_dict=True)
 print(f"Test loss: {scores['loss']:.4f}, test accuracy: {100 * scores['accuracy']:.2f}%")
 single_pass_probabilities = model.predict(x_test, verbose=0)
-single_pass_misclassified = int(np.sum(single_pass_probabilities.argmax(axis=1) != y_test))
+one_pass_wrong = int(np.sum(single_pass_probabilities.argmax(axis=1) != y_test))
+one_pass_error = 100 * one_pass_wrong / len(y_test)
 print(
-    f"One pass of the model: {100 * single_pass_misclassified / len(y_test):.2f}% test error "
-    f"({single_pass_misclassified} of {len(y_test)} misclassified)"
+    f"One pass of the model: {one_pass_error:.2f}% test error "
+    f"({one_pass_wrong} of {len(y_test)} misclassified)"
 )
 
 # %% [markdown]
@@ -273,8 +259,7 @@ print(
 # and helps only a model that learned on augmented images (ingredient 1).
 
 # %% Ingredient 5: test-time augmentation
-# It starts from the one-pass prediction each time, so it can be run again with another
-# TTA_COPIES; with TTA_COPIES = 0 it changes nothing.
+# It starts from the one-pass prediction, so it can be run again with another TTA_COPIES.
 summed = single_pass_probabilities.copy()
 for _ in range(TTA_COPIES):
     summed += model.predict(augmentation(x_test, training=True), verbose=0)
@@ -292,19 +277,14 @@ if TTA_COPIES:
 common.print_predictions(probabilities, y_test, range(IMAGES_TO_INSPECT))
 # Validation loss that rises while training loss still falls is the sign of overfitting.
 figure = common.training_curves_figure(history.history, "Lesson 5: close to the state of the art")
-pictures.save_figure(figure, OUTPUT_DIR, f"{name}_curves.png", show=SHOW)
+pictures.save_figure(figure, OUTPUT_DIR, f"{NAME}_curves.png", show=SHOW)
 
 # %% What augmentation makes of one digit
-# Run after the test, so that these copies take nothing from the random numbers above.
-digit = np.repeat(x_test[:1], AUGMENTED_COPIES - 1, axis=0)
-copies = [x_test[0], *keras.ops.convert_to_numpy(augmentation(digit, training=True))]
-figure, axes = plt.subplots(2, AUGMENTED_COPIES // 2, figsize=(10, 4.6), layout="constrained")
-for index, (axis, copy) in enumerate(zip(axes.flat, copies)):
-    axis.imshow(copy[:, :, 0], cmap="gray")
-    axis.set_title("the test digit" if index == 0 else f"copy {index}", fontsize=FONT_POINTS)
-    axis.axis("off")
-figure.suptitle("Lesson 5: random rotations, zooms and shifts", fontsize=FONT_POINTS + 2)
-pictures.save_figure(figure, OUTPUT_DIR, f"{name}_augmented.png", show=SHOW)
+# Drawn after the test, so that these copies take nothing from the random numbers above.
+figure = pictures.augmented_copies_figure(
+    augmentation, x_test[0], AUGMENTED_COPIES, "Lesson 5: random rotations, zooms, shifts"
+)
+pictures.save_figure(figure, OUTPUT_DIR, f"{NAME}_augmented.png", show=SHOW)
 
 # %% [markdown]
 # ## What batch normalization does, measured
@@ -317,27 +297,15 @@ pictures.save_figure(figure, OUTPUT_DIR, f"{name}_augmented.png", show=SHOW)
 # %% What batch normalization does, measured
 if BATCH_NORM:
     convolution, batch_norm = model.layers[1], model.layers[2]  # the first pair
-    outputs = keras.Model(model.inputs[0], convolution.output).predict(
-        x_validation[:BATCH_NORM_IMAGES], verbose=0
-    )
-    mean = keras.ops.convert_to_numpy(batch_norm.moving_mean)
-    variance = keras.ops.convert_to_numpy(batch_norm.moving_variance)
-    normalized = (outputs - mean) / np.sqrt(variance + batch_norm.epsilon)
-    figure, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
-    for axis, (label, values) in zip(axes, [("before", outputs), ("normalized", normalized)]):
-        means, spreads = values.mean(axis=(0, 1, 2)), values.std(axis=(0, 1, 2))
-        axis.errorbar(np.arange(len(means)), means, yerr=spreads, fmt="o", capsize=3)
-        axis.set_title(f"{label}: mean and spread per channel", fontsize=FONT_POINTS)
-        axis.set_xlabel("channel of the first convolution", fontsize=FONT_POINTS)
-        axis.tick_params(labelsize=FONT_POINTS)
-        print(
-            f"{label:10}: channel means {means.min():+.2f} to {means.max():+.2f}, "
-            f"standard deviations {spreads.min():.2f} to {spreads.max():.2f}"
-        )
-    figure.suptitle("Lesson 5: batch normalization, measured", fontsize=FONT_POINTS + 2)
-    pictures.save_figure(figure, OUTPUT_DIR, f"{name}_batch_norm.png", show=SHOW)
+    first_layer = keras.Model(model.inputs[0], convolution.output)
+    outputs = first_layer.predict(x_validation[:BATCH_NORM_IMAGES], verbose=0)
+    mean, variance = batch_norm.moving_mean, batch_norm.moving_variance
+    normalized = (outputs - mean) / keras.ops.sqrt(variance + batch_norm.epsilon)
+    measured = {"before": outputs, "normalized": keras.ops.convert_to_numpy(normalized)}
+    figure = convolution_pictures.channel_statistics_figure(measured, "Lesson 5: batch norm")
+    pictures.save_figure(figure, OUTPUT_DIR, f"{NAME}_batch_norm.png", show=SHOW)
 else:
-    print("Batch normalization is switched off in this run (--no-batch-norm).")
+    print("Batch normalization is switched off in this run.")
 
 # %% [markdown]
 # ## Ensembles: how the best results are reached
@@ -349,7 +317,7 @@ else:
 # recipe, about an hour on a laptop CPU.
 
 # %% Save the model
-common.save_model(model, OUTPUT_DIR, name)
+common.save_model(model, OUTPUT_DIR, NAME)
 test_error = 100 * misclassified / len(y_test)
 print(f"\nTest error: {test_error:.2f}% ({misclassified} of {len(y_test)} misclassified)")
 
@@ -361,11 +329,11 @@ settings |= {
     "augmentation": AUGMENTATION,
     "schedule": SCHEDULE,
     "tta_copies": TTA_COPIES,
-    "single_pass_test_error_percent": round(100 * single_pass_misclassified / len(y_test), 4),
-    "single_pass_misclassified": single_pass_misclassified,
+    "single_pass_test_error_percent": round(one_pass_error, 4),
+    "single_pass_misclassified": one_pass_wrong,
 }
 test_results = (scores, predicted_digits, y_test)
-course.record(OUTPUT_DIR, name, model, history.history, test_results, train_seconds, **settings)
+course.record(OUTPUT_DIR, NAME, model, history.history, test_results, train_seconds, **settings)
 
 # %% [markdown]
 # ## Try it

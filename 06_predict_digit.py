@@ -36,6 +36,7 @@ import handwriting  # the preparation below, step by step
 import pictures
 
 TOP_GUESSES = 3  # how many guesses to print per image
+FONT_POINTS = 12  # the figures' text: legible on a lecture slide
 DIGITS_PER_ROW = 8  # a number's digits in one row of its figure
 # Read when no image is named: a photo and a drawing that samples/make_samples.py drew. The
 # steps below are shown on the photo.
@@ -115,9 +116,10 @@ def draw_probabilities(axis, probabilities):
     axis.bar(range(common.NUM_CLASSES), 100 * probabilities, color=colors)
     axis.set_xticks(range(common.NUM_CLASSES))
     axis.set_ylim(0, 100)
-    axis.set_xlabel("Digit")
-    axis.set_ylabel("Probability (%)")
-    axis.set_title(f"prediction: {best} ({100 * probabilities[best]:.1f}%)")
+    axis.set_xlabel("Digit", size=FONT_POINTS)
+    axis.set_ylabel("Probability (%)", size=FONT_POINTS)
+    axis.tick_params(labelsize=FONT_POINTS)
+    axis.set_title(f"prediction: {best} ({100 * probabilities[best]:.1f}%)", size=FONT_POINTS)
 
 
 # %% The sample photo resized straight to 28x28

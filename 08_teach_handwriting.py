@@ -51,6 +51,7 @@ ROTATION_DEGREES = 10  # augmentation: turns up to +-10 degrees,
 ZOOM_FRACTION = 0.1  # zooms up to 10%,
 SHIFT_FRACTION = 0.1  # shifts up to 10%; never flips
 HELD_OUT_FRACTION = 0.25  # one sitting only: its share held out
+FONT_POINTS = 12  # the figures' text: legible on a lecture slide
 MISREAD_TO_SHOW = 12  # held-out digits misread before, shown
 NAME = "08_teach_handwriting"  # the adapted model's name
 # Your labelled digits in folders: <digit>/<image>, or <session>/<digit>/<image> as lesson 7's
@@ -319,9 +320,11 @@ rates = [float(learning_rate(i)) for i in range(steps + 1)]
 figure, axis = plt.subplots(figsize=(7, 3.2))
 axis.plot(rates, label="careful")
 axis.axhline(NAIVE_LEARNING_RATE, color="C3", label="naive")
-axis.set(xlabel="Gradient step", ylabel="Learning rate")
-axis.set_title("The learning rate of each step")
-axis.legend()
+axis.set_xlabel("Gradient step", size=FONT_POINTS)
+axis.set_ylabel("Learning rate", size=FONT_POINTS)
+axis.tick_params(labelsize=FONT_POINTS)
+axis.set_title("The learning rate of each step", size=FONT_POINTS)
+axis.legend(fontsize=FONT_POINTS)
 name = f"{NAME}_learning_rates.png"
 pictures.save_figure(figure, OUTPUT_DIR, name, show=SHOW)
 

@@ -11,6 +11,9 @@ digit (lessons 2 and 3).
   keeps of it.
 - `receptive_field_figure(image, row, column, fields, title)`: how much of the input one
   pixel of each layer sees.
+- `channel_statistics_figure(outputs, title)`: each channel's mean and spread in a layer's
+  outputs, side by side for several outputs (lesson 5: before and after batch
+  normalization).
 
 Each takes what it draws as parameters and returns the figure (pictures.save_figure saves
 it); the text is as large as pictures.py's, for a lecture deck.
@@ -174,4 +177,23 @@ def receptive_field_figure(image, row, column, fields, title):
     axis.axis("off")
     axis.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=FONT_POINTS)
     axis.set_title(title, fontsize=FONT_POINTS + 2)
+    return figure
+
+
+def channel_statistics_figure(outputs, title):
+    """Each channel's mean and standard deviation (as a bar around it) over the images and
+    places of a layer's outputs: `outputs` is {label: array (images, height, width,
+    channels)}, one plot each, side by side."""
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, len(outputs), figsize=(5.5 * len(outputs), 4.2))
+    for axis, (label, values) in zip(np.atleast_1d(axes), outputs.items()):
+        means, spreads = values.mean(axis=(0, 1, 2)), values.std(axis=(0, 1, 2))
+        axis.errorbar(np.arange(len(means)), means, yerr=spreads, fmt="o", capsize=3)
+        axis.set_title(f"{label}: mean and spread per channel", fontsize=FONT_POINTS)
+        axis.set_xlabel("channel", fontsize=FONT_POINTS)
+        axis.tick_params(labelsize=FONT_POINTS)
+        axis.grid(True, alpha=0.3)
+    figure.suptitle(title, fontsize=FONT_POINTS + 2)
+    figure.tight_layout()
     return figure

@@ -179,6 +179,7 @@ def prepare_all(digits, role):
 # %% Figures of what adapting changed (lesson 8)
 
 WAY_COLOURS = {"before": "grey", "careful": "C0", "naive": "C3"}
+FIGURE_POINTS = 12  # the figures' text: legible on a lecture slide
 
 
 def adaptation_figure(labels, answers, test_errors, test_images):
@@ -188,23 +189,24 @@ def adaptation_figure(labels, answers, test_errors, test_images):
 
     digits = sorted(set(labels))
     positions = np.arange(len(digits))
-    figure, (digit_axis, mnist_axis) = plt.subplots(1, 2, figsize=(8, 3.4))
-    for offset, (way, found) in zip((-0.27, 0, 0.27), answers.items()):
-        shares = [100 * np.mean(found[labels == digit] == digit) for digit in digits]
-        digit_axis.bar(positions + offset, shares, 0.27, label=way, color=WAY_COLOURS[way])
-    digit_axis.set_xticks(positions, [f"{d}\n({np.sum(labels == d)})" for d in digits])
-    digit_axis.set(xlabel="Digit (held-out images)", ylabel="Read right (%)")
-    digit_axis.set_title("Your held-out digits")
-    digit_axis.legend()
-    colours = [WAY_COLOURS[way] for way in test_errors]
-    mnist_axis.bar(list(test_errors), list(test_errors.values()), color=colours)
-    for position, error in enumerate(test_errors.values()):
-        mnist_axis.text(position, error, f"{error:.2f}%", ha="center", va="bottom")
-    mnist_axis.set_ylim(0, 1.15 * max(test_errors.values()))  # room for the labels
-    mnist_axis.set_ylabel("MNIST test error (%)")
-    mnist_axis.set_title(f"What MNIST pays ({test_images} test images)")
-    figure.suptitle("Lesson 8: adapting to your handwriting")
-    figure.tight_layout()
+    with plt.rc_context({"font.size": FIGURE_POINTS}):
+        figure, (digit_axis, mnist_axis) = plt.subplots(1, 2, figsize=(8, 3.4))
+        for offset, (way, found) in zip((-0.27, 0, 0.27), answers.items()):
+            shares = [100 * np.mean(found[labels == digit] == digit) for digit in digits]
+            digit_axis.bar(positions + offset, shares, 0.27, label=way, color=WAY_COLOURS[way])
+        digit_axis.set_xticks(positions, [f"{d}\n({np.sum(labels == d)})" for d in digits])
+        digit_axis.set(xlabel="Digit (held-out images)", ylabel="Read right (%)")
+        digit_axis.set_title("Your held-out digits")
+        digit_axis.legend()
+        colours = [WAY_COLOURS[way] for way in test_errors]
+        mnist_axis.bar(list(test_errors), list(test_errors.values()), color=colours)
+        for position, error in enumerate(test_errors.values()):
+            mnist_axis.text(position, error, f"{error:.2f}%", ha="center", va="bottom")
+        mnist_axis.set_ylim(0, 1.15 * max(test_errors.values()))  # room for the labels
+        mnist_axis.set_ylabel("MNIST test error (%)")
+        mnist_axis.set_title(f"What MNIST pays ({test_images} test images)")
+        figure.suptitle("Lesson 8: adapting to your handwriting")
+        figure.tight_layout()
     return figure
 
 

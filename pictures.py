@@ -33,6 +33,7 @@ import common
 # text of 14 points or more, it stays legible from the back of a room.
 FONT_POINTS = 14
 SLIDE_WIDTH_INCHES, SLIDE_HEIGHT_INCHES = 12.3, 5.4
+SCHEDULE_POINTS = 400  # steps at which schedule_figure draws the learning rate
 # Figures are saved at 200 dots per inch, sharp on a projector at the size a lecture deck
 # shows them, in a palette of 256 colours: about a third of the bytes, the same picture.
 FIGURE_DPI = 200
@@ -289,14 +290,19 @@ def softmax_figure(image, scores, probabilities, title):
     return figure
 
 
-def step_losses_figure(losses, title):
-    """The training loss after each gradient step (one value per step)."""
+def step_losses_figure(running_means, title):
+    """The loss of each gradient step's batch in one epoch. Keras reports after each step the
+    mean loss of the epoch so far (`running_means`); each step's own loss follows from two
+    of them: n * mean_n - (n - 1) * mean_(n-1), the batches being of one size."""
     import matplotlib.pyplot as plt
 
-    figure, axis = plt.subplots(figsize=(9, 4))
-    axis.plot(np.arange(1, len(losses) + 1), losses, linewidth=1)
+    means = np.asarray(running_means, dtype=float)
+    steps = np.arange(1, len(means) + 1)
+    losses = steps * means - (steps - 1) * np.append(0.0, means[:-1])
+    figure, axis = plt.subplots(figsize=(9, 3.3))
+    axis.plot(steps, losses, linewidth=1)
     axis.set_xlabel("gradient step", fontsize=FONT_POINTS)
-    axis.set_ylabel("loss of the step's batch", fontsize=FONT_POINTS)
+    axis.set_ylabel("loss of the batch", fontsize=FONT_POINTS)
     axis.tick_params(labelsize=FONT_POINTS)
     axis.grid(True, alpha=0.3)
     axis.set_title(title, fontsize=FONT_POINTS + 2)
@@ -304,17 +310,41 @@ def step_losses_figure(losses, title):
     return figure
 
 
-def schedule_figure(epochs, learning_rates, title):
-    """A learning rate against the epoch (a fraction of one between two steps' epochs)."""
+def schedule_figure(learning_rate, steps, steps_per_epoch, title):
+    """A learning rate (a Keras schedule, or a number that stays the same) at every step of
+    `steps`, against the epoch; drawn at SCHEDULE_POINTS steps."""
     import matplotlib.pyplot as plt
 
-    figure, axis = plt.subplots(figsize=(9, 4))
-    axis.plot(epochs, learning_rates, linewidth=2)
+    sampled = np.linspace(0, steps, SCHEDULE_POINTS).astype(int)
+    if callable(learning_rate):
+        rates = [float(keras.ops.convert_to_numpy(learning_rate(step))) for step in sampled]
+    else:
+        rates = [learning_rate] * len(sampled)
+    figure, axis = plt.subplots(figsize=(9, 3.3))
+    axis.plot(sampled / steps_per_epoch, rates, linewidth=2)
     axis.set_xlabel("epoch", fontsize=FONT_POINTS)
     axis.set_ylabel("learning rate", fontsize=FONT_POINTS)
     axis.tick_params(labelsize=FONT_POINTS)
-    axis.set_ylim(0, 1.1 * max(learning_rates))
+    axis.set_ylim(0, 1.1 * max(rates))
     axis.grid(True, alpha=0.3)
     axis.set_title(title, fontsize=FONT_POINTS + 2)
     figure.tight_layout()
+    return figure
+
+
+def augmented_copies_figure(augmentation, image, copies, title):
+    """An image (height x width x 1) and `copies` copies of it that `augmentation` (Keras
+    layers) changed at random, in two rows."""
+    import matplotlib.pyplot as plt
+
+    made = augmentation(np.repeat(image[np.newaxis], copies, axis=0), training=True)
+    pictures = [image, *keras.ops.convert_to_numpy(made)]
+    columns = math.ceil(len(pictures) / 2)
+    figure, axes = plt.subplots(2, columns, figsize=(2 * columns, 4.4), layout="constrained")
+    for index, (axis, picture) in enumerate(zip(axes.flat, pictures)):
+        axis.imshow(picture[:, :, 0], cmap="gray")
+        axis.set_title("the image" if index == 0 else f"copy {index}", fontsize=FONT_POINTS)
+    for axis in axes.flat:
+        axis.axis("off")
+    figure.suptitle(title, fontsize=FONT_POINTS + 2)
     return figure

@@ -10,12 +10,13 @@ import tokenize
 
 import black
 
-CODE_LINES, CODE_COLUMNS = 16, 64  # a slide's code, at slide_parts.CODE_POINTS
+CODE_LINES, CODE_COLUMNS = 18, 72  # a slide's code, at slide_parts.CODE_POINTS
 # A line that black cannot split (a long string) may run a little past CODE_COLUMNS; the
 # code box is as wide as this, and a longer line is an error to fix in the lesson.
-CODE_MOST_COLUMNS = 70
+CODE_MOST_COLUMNS = 78
 FEWEST_LINES = 4  # a code slide's fewest lines where a cell continues: no stray line alone
 MOST_CODE_SLIDES = 2  # a longer cell shows its first slides; the rest is in the notebook
+SETUP_SLIDES = 1  # the Setup cell shows its first constants, the lesson's own choices
 # How good a place a line is to start the next slide of a cell's code.
 NEVER, NESTED_STATEMENT, LIST_ITEM, STATEMENT = 0, 1, 2, 3
 
@@ -213,10 +214,12 @@ def chunks_of_at_most(lines, priorities, limit):
     return ["\n".join(chunk).strip("\n") for chunk in chunks if "\n".join(chunk).strip()]
 
 
-def code_chunks(code, most_lines=CODE_LINES, trailing_lines=0, trailing_thin=False):
+def code_chunks(
+    code, most_lines=CODE_LINES, trailing_lines=0, trailing_thin=False, most_slides=MOST_CODE_SLIDES
+):
     """The code split into slides of at most `most_lines` lines, each break between two
     statements, else between two items of a `[...]` list. Of the ways to split it, one that
-    shows the whole cell (MOST_CODE_SLIDES or fewer), then one with no slide shorter than
+    shows the whole cell (`most_slides` or fewer), then one with no slide shorter than
     FEWEST_LINES (no stray line alone), then the fewest slides, counting
     one more where what follows the code (`trailing_lines`, in code lines: what the cell
     printed) does not fit below its last slide, then, where what follows is too short for a
@@ -231,32 +234,58 @@ def code_chunks(code, most_lines=CODE_LINES, trailing_lines=0, trailing_thin=Fal
         together = len(way[-1].splitlines()) + trailing_lines <= most_lines
         slides = len(way) + (0 if together or not trailing_lines else 1)
         no_stray = len(way) == 1 or shortest >= FEWEST_LINES
-        whole = len(way) <= MOST_CODE_SLIDES
+        whole = len(way) <= most_slides
         return (whole, no_stray, -slides, together or not trailing_thin, -len(way), shortest)
 
     return max(ways, key=goodness)
 
 
-def shown_chunks(code, note_lines, trailing_lines=0, trailing_thin=False):
-    """The slides of a cell's code, at most MOST_CODE_SLIDES, and how many lines of the cell
+def shown_chunks(
+    code, note_lines, trailing_lines=0, trailing_thin=False, most_slides=MOST_CODE_SLIDES
+):
+    """The slides of a cell's code, at most `most_slides`, and how many lines of the cell
     are left out (they are in the notebook). Where lines are left out, the slides are as full
     as they can be, and the last keeps the room of `note_lines` code lines for the note that
     says so, and of `trailing_lines` for what the cell printed where that leaves it at least
     half a slide of code."""
-    chunks = code_chunks(code, trailing_lines=trailing_lines, trailing_thin=trailing_thin)
-    if len(chunks) <= MOST_CODE_SLIDES:
+    chunks = code_chunks(
+        code, trailing_lines=trailing_lines, trailing_thin=trailing_thin, most_slides=most_slides
+    )
+    if len(chunks) <= most_slides:
         return chunks, 0
     lines = code.splitlines()
     priorities = break_priorities(lines)
     last = CODE_LINES - note_lines - trailing_lines
     last = last if last >= CODE_LINES // 2 else CODE_LINES - note_lines
     chunks, start = [], 0
-    for limit in [CODE_LINES] * (MOST_CODE_SLIDES - 1) + [last]:
+    for limit in [CODE_LINES] * (most_slides - 1) + [last]:
         end = best_break(priorities, start, limit)
         end = start + limit if end is None else end
         chunks.append("\n".join(lines[start:end]).strip("\n"))
         start = end
     return chunks, sum(1 for line in lines[start:] if line.strip())
+
+
+def draws_only(code):
+    """Whether a cell only draws figures: each statement a call of a function whose name
+    ends in `_figure` (or the assignment of one), or the definition of such a function (or
+    of a `draw_...` one). Its figure teaches; its code does not, and stays in the notebook."""
+    try:
+        statements = ast.parse(code).body
+    except SyntaxError:
+        return False
+
+    def drawing(statement):
+        if isinstance(statement, ast.FunctionDef):
+            return statement.name.endswith("_figure") or statement.name.startswith("draw_")
+        call = statement.value if isinstance(statement, ast.Expr | ast.Assign) else None
+        if not isinstance(call, ast.Call):
+            return False
+        function = call.func
+        name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
+        return name.endswith("_figure")
+
+    return bool(statements) and all(drawing(statement) for statement in statements)
 
 
 def cut_inside_brackets(code):

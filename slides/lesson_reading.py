@@ -252,12 +252,16 @@ def figure_of(png):
 
 
 def figures(outputs):
-    """The PNG pictures a cell showed, in order."""
-    return [
+    """The figures a cell drew, in order: the PNG pictures it showed that say what they show
+    and how small their text is (pictures.save_figure writes both). A picture the course
+    ships, such as a screenshot of lesson 7's page, says neither: it stays in the notebook,
+    because nothing vouches that a room can read it."""
+    shown = [
         figure_of(base64.b64decode(output["data"]["image/png"]))
         for output in outputs
         if "image/png" in output.get("data", {})
     ]
+    return [figure for figure in shown if figure.smallest_font is not None]
 
 
 def all_printed(lesson):

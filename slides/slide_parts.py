@@ -23,7 +23,7 @@ BODY_HEIGHT = BODY_BOTTOM - BODY_TOP
 # (LibreOffice: Liberation Sans and Liberation Mono).
 TEXT_FONT, CODE_FONT = "Arial", "Courier New"
 TITLE_POINTS, TEXT_POINTS, CAPTION_POINTS = 32, 24, 12
-CODE_POINTS = 20  # code large enough for the back of a room
+CODE_POINTS = 18  # code large enough for the back of a room, as the printed output
 OUTPUT_POINTS = 18  # what a step printed, and model.summary()'s table
 LEAD_POINTS = 20  # a code step's own words above its code
 HEADING_POINTS = 24  # the heading of a second step that shares a slide
@@ -35,6 +35,7 @@ LINE_SPACING = 1.2  # a line's height, in font sizes
 # characters on average, rounded so that the wrapping estimate errs towards fewer.
 TEXT_CHARACTERS_PER_POINT_WIDTH = 1 / 0.56
 MONOSPACE_ADVANCE = 0.6  # Courier New's characters are 0.6 em wide
+INLINE_CODE_WIDENING = 1.3  # how much wider inline code runs than text, erring wide
 CODE_BACKGROUND = RGBColor(0xF4, 0xF6, 0xF8)
 OUTPUT_BACKGROUND = RGBColor(0xFF, 0xFA, 0xE8)
 CAPTION_COLOUR = RGBColor(0x70, 0x70, 0x70)
@@ -120,8 +121,13 @@ def wrapped_line_count(text, points, width=BODY_WIDTH, indent=0):
     """How many lines `text` takes in a box of `width` at `points` (an estimate that errs
     towards more lines)."""
     usable = Emu(width - Inches(0.2) - indent).pt
-    characters = max(1, int(usable * TEXT_CHARACTERS_PER_POINT_WIDTH / points))
-    return len(textwrap.wrap(text.replace("`", ""), characters)) or 1
+    characters = usable * TEXT_CHARACTERS_PER_POINT_WIDTH / points
+    # Inline `code` is set in the wider monospace font: fewer characters fit a line.
+    plain = text.replace("`", "")
+    code = sum(len(part) for part in text.split("`")[1::2])
+    widened = len(plain) + (INLINE_CODE_WIDENING - 1) * code
+    characters = max(1, int(characters * len(plain) / max(widened, 1)))
+    return len(textwrap.wrap(plain, characters)) or 1
 
 
 def paragraphs_height(texts, points, spacing_after, indent=BULLET_INDENT):

@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 
 from code_layout import (
     CODE_MOST_COLUMNS,
+    MOST_CODE_SLIDES,
+    SETUP_SLIDES,
     cut_inside_brackets,
+    draws_only,
     shown_chunks,
     slide_code,
     without_imports,
@@ -121,7 +124,7 @@ def code_parts(step, code, script, trailing=None):
     cell printed, or its table)."""
     if step.kind == "setup":
         code = without_imports(code)
-    if not code.strip():
+    if not code.strip() or draws_only(code):
         return []
     laid_out = slide_code(code)
     too_long = [line for line in laid_out.splitlines() if len(line) > CODE_MOST_COLUMNS]
@@ -134,7 +137,8 @@ def code_parts(step, code, script, trailing=None):
     note_lines = math.ceil(note_height / CODE_LINE_HEIGHT)
     trailing_lines = math.ceil((trailing.height + GAP) / CODE_LINE_HEIGHT) if trailing else 0
     thin = bool(trailing) and trailing.lines < FEWEST_LINES
-    chunks, left_out = shown_chunks(laid_out, note_lines, trailing_lines, thin)
+    most_slides = SETUP_SLIDES if step.kind == "setup" else MOST_CODE_SLIDES
+    chunks, left_out = shown_chunks(laid_out, note_lines, trailing_lines, thin, most_slides)
     parts = []
     for index, chunk in enumerate(chunks):
         count = len(chunk.splitlines())

@@ -179,6 +179,7 @@ def notebook():
     cells.append(idea(SHORT_IDEA, "Validation loss that rises while training loss falls."))
     cells += code_step(
         "Inspect the training curves",
+        "epochs = len(history.history['loss'])\n"
         "figure = common.training_curves_figure(history.history)\n"
         'pictures.save_figure(figure, OUTPUT_DIR, "09_curves.png", show=SHOW)',
         [

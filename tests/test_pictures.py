@@ -1,10 +1,12 @@
 """The pictures the lessons draw from a model and the data, each drawn here from a small model
 or small arrays, and saved as a lecture deck needs them: sharp, legible, described."""
 
+import figure_legibility
 import keras
 import matplotlib
 import numpy as np
 import pytest
+from figure_legibility import assert_legible_on_a_slide
 from keras import layers
 from PIL import Image
 
@@ -13,12 +15,6 @@ import convolution_pictures
 import pictures
 
 matplotlib.use("Agg")
-
-# A slide shows a figure scaled to fit this much room; its smallest text must then be this
-# large (the decks' tests check the same on the slides themselves).
-SLIDE_WIDTH_INCHES, SLIDE_HEIGHT_INCHES = 12.3, 5.4
-SMALLEST_POINTS_ON_A_SLIDE = 14
-SMALLEST_DPI_ON_A_SLIDE = 150
 
 
 def small_cnn():
@@ -42,17 +38,6 @@ def a_stroke():
 
 def texts(figure):
     return [text.get_text() for axis in figure.axes for text in axis.texts]
-
-
-def legible_on_a_slide(path):
-    """The saved PNG's smallest font and its resolution at the size a slide shows it: as
-    large as fits, but never enlarged below SMALLEST_DPI_ON_A_SLIDE."""
-    with Image.open(path) as image:
-        dpi = image.info["dpi"][0]
-        width_inches, height_inches = image.width / dpi, image.height / dpi
-        fits = min(SLIDE_WIDTH_INCHES / width_inches, SLIDE_HEIGHT_INCHES / height_inches)
-        scale = min(fits, dpi / SMALLEST_DPI_ON_A_SLIDE)
-        return float(image.info["Smallest font"]) * scale, dpi / scale
 
 
 # %% Each picture, drawn from a small model or small arrays
@@ -81,7 +66,8 @@ def test_a_long_model_continues_in_columns_that_fit_a_slide():
     columns = {round(patch.get_x(), 3) for patch in blocks}
     assert len(blocks) == 19 and len(columns) == 4
     width, height = figure.get_size_inches()
-    assert width <= SLIDE_WIDTH_INCHES and height <= SLIDE_HEIGHT_INCHES
+    assert width <= figure_legibility.SLIDE_WIDTH_INCHES
+    assert height <= figure_legibility.SLIDE_HEIGHT_INCHES
 
 
 def test_the_convolution_figure_shows_each_filter_and_its_map():
@@ -157,12 +143,39 @@ def test_softmax_bars_are_the_scores_and_the_probabilities():
     assert probability_axis.get_title() == f"softmax: {probabilities[9]:.1%} for 9"
 
 
-def test_the_loss_and_the_schedule_are_drawn_as_given():
-    losses = [2.3, 1.0, 0.5]
-    figure = pictures.step_losses_figure(losses, "Loss")
+def test_each_steps_loss_follows_from_the_running_means_and_the_schedule_is_as_given():
+    losses = [2.4, 1.0, 0.5, 0.9]
+    running_means = np.cumsum(losses) / np.arange(1, 5)  # as Keras reports them
+    figure = pictures.step_losses_figure(running_means, "Loss")
     np.testing.assert_allclose(figure.axes[0].lines[0].get_ydata(), losses)
-    figure = pictures.schedule_figure([0.0, 0.5, 1.0], [0.001, 0.003, 0.0], "Schedule")
-    np.testing.assert_allclose(figure.axes[0].lines[0].get_xdata(), [0.0, 0.5, 1.0])
+    schedule = keras.optimizers.schedules.CosineDecay(0.002, decay_steps=100)
+    figure = pictures.schedule_figure(schedule, 100, 10, "Schedule")
+    epochs, rates = figure.axes[0].lines[0].get_data()
+    assert epochs[0] == 0 and epochs[-1] == 10  # 100 steps of 10 an epoch
+    np.testing.assert_allclose(rates[[0, -1]], [0.002, 0.0], atol=1e-9)
+    figure = pictures.schedule_figure(0.001, 100, 10, "Constant")
+    assert set(figure.axes[0].lines[0].get_ydata()) == {0.001}
+
+
+def test_augmented_copies_follow_their_image():
+    image = a_stroke()
+    shift = keras.layers.RandomTranslation(
+        0.0, (3 / 28, 3 / 28), fill_mode="constant", interpolation="nearest"
+    )  # three pixels to the right
+    figure = pictures.augmented_copies_figure(shift, image, 2, "Copies")
+    drawn = [axis.images[0].get_array() for axis in figure.axes if axis.images]
+    assert [axis.get_title() for axis in figure.axes if axis.images] == ["the image"] + [
+        f"copy {number}" for number in (1, 2)
+    ]
+    np.testing.assert_array_equal(drawn[0], image[:, :, 0])
+    np.testing.assert_allclose(drawn[1], np.roll(image, 3, axis=1)[:, :, 0], atol=1e-6)
+
+
+def test_channel_statistics_are_each_channels_mean_and_spread():
+    values = np.random.default_rng(1).normal(3.0, 2.0, size=(8, 5, 5, 4))
+    figure = convolution_pictures.channel_statistics_figure({"before": values}, "Channels")
+    (errorbar,) = figure.axes[0].containers
+    np.testing.assert_allclose(errorbar.lines[0].get_ydata(), values.mean(axis=(0, 1, 2)))
 
 
 # %% Saved: sharp, legible, described
@@ -203,17 +216,19 @@ def every_figure():
             image[:, :, 0], np.linspace(-1, 1, 10), np.full(10, 0.1), "Softmax"
         ),
         "steps": pictures.step_losses_figure(np.linspace(2, 0.1, 270), "Steps"),
-        "schedule": pictures.schedule_figure([0, 1, 2], [0.001, 0.003, 0.0], "Schedule"),
+        "schedule": pictures.schedule_figure(0.001, 100, 10, "Schedule"),
         "curves": common.training_curves_figure(history, "Curves"),
+        "copies": pictures.augmented_copies_figure(layers.Identity(), image, 9, "Copies"),
+        "channels": convolution_pictures.channel_statistics_figure(
+            {"before": rng.random((4, 6, 6, 32)), "normalized": rng.normal(size=(4, 6, 6, 32))},
+            "Channels",
+        ),
     }
 
 
 def test_every_figure_is_sharp_and_legible_at_the_size_a_slide_shows_it(tmp_path):
     for name, figure in every_figure().items():
-        path = pictures.save_figure(figure, tmp_path, f"{name}.png")
-        points, dpi = legible_on_a_slide(path)
-        assert points >= SMALLEST_POINTS_ON_A_SLIDE, (name, points)
-        assert dpi >= SMALLEST_DPI_ON_A_SLIDE, (name, dpi)
+        assert_legible_on_a_slide(pictures.save_figure(figure, tmp_path, f"{name}.png"))
 
 
 def test_a_saved_figure_says_what_it_shows(tmp_path):

@@ -100,13 +100,15 @@ def is_monospace(shape):
 
 
 def code_boxes(slide):
-    """The text boxes that show code: monospace at the code's size."""
+    """The text boxes that show code: monospace at the code's size, on the code's colour."""
     return [
         shape
         for shape in slide.shapes
         if shape.has_text_frame
         and is_monospace(shape)
         and runs(shape)[0].font.size == Pt(slide_parts.CODE_POINTS)
+        and shape.fill.type is not None
+        and shape.fill.fore_color.rgb == slide_parts.CODE_BACKGROUND
     ]
 
 
@@ -381,7 +383,7 @@ def test_code_on_slides_is_the_lessons_code(name, built_decks, synthetic):
             continue
         for code, _ in step.cells:
             code = code_layout.without_imports(code) if step.kind == "setup" else code
-            if not code.strip():
+            if not code.strip() or code_layout.draws_only(code):
                 continue
             laid_out = code_layout.slide_code(code)
             assert program(laid_out) == program(code), (name, step.title)
@@ -426,7 +428,13 @@ def test_speaker_notes_on_every_slide(name, built_decks, synthetic):
         assert run_command in slide.notes_slide.notes_text_frame.text, (name, number)
     # A step with words carries them in the notes of its code slides.
     lesson = lesson_reading.read_lesson(notebook_path(name, synthetic))
-    worded = [step for step in lesson.steps if step.prose and step.kind == "code"]
+    worded = [
+        step
+        for step in lesson.steps
+        if step.prose
+        and step.kind == "code"
+        and not all(code_layout.draws_only(code) for code, _ in step.cells)
+    ]
     if not worded:
         return
     step = worded[0]
@@ -439,13 +447,20 @@ def test_speaker_notes_on_every_slide(name, built_decks, synthetic):
 
 
 def notebook_images(path):
+    """The figures a notebook drew: its pictures whose PNG says its smallest font (the
+    course's screenshots of lesson 7's page stay in the notebook)."""
     notebook = nbformat.read(path, as_version=4)
-    return [
-        hashlib.sha1(base64.b64decode(output["data"]["image/png"])).hexdigest()
+    pngs = [
+        base64.b64decode(output["data"]["image/png"])
         for cell in notebook.cells
         if cell.cell_type == "code"
         for output in cell.outputs
         if "image/png" in output.get("data", {})
+    ]
+    return [
+        hashlib.sha1(png).hexdigest()
+        for png in pngs
+        if "Smallest font" in Image.open(io.BytesIO(png)).info
     ]
 
 
@@ -602,6 +617,22 @@ def test_short_cells_merge_and_bookkeeping_goes(built_decks):
     assert "Saved" not in texts and "Model: " not in texts and "Options" not in texts
 
 
+def test_a_cell_that_only_draws_shows_its_figure_and_not_its_code(built_decks):
+    code = (
+        "figure = pictures.model_diagram_figure(model, 'Lesson 2')\n"
+        "pictures.save_figure(figure, OUTPUT_DIR, '02_model.png', show=SHOW)"
+    )
+    assert code_layout.draws_only(code)
+    assert code_layout.draws_only("def step_figure(image):\n    return image")
+    assert not code_layout.draws_only(code + "\nprint(figure)")
+    assert not code_layout.draws_only("model.summary()")
+    deck = built_decks["02_simple_cnn"]
+    diagrams = [
+        slide for slide in deck.slides if "The model as a diagram" in slide_texts(slide)[:1]
+    ]
+    assert diagrams and all(pictures(slide) and not code_boxes(slide) for slide in diagrams)
+
+
 def test_the_checks_find_what_they_look_for(built_decks, tmp_path):
     """A deck with a cut call, a blurred picture with small text and a thin slide: each
     check names it."""
@@ -609,6 +640,8 @@ def test_the_checks_find_what_they_look_for(built_decks, tmp_path):
     slide = deck.slides.add_slide(deck.slide_layouts[6])
     box = slide_parts.text_box(slide, slide_parts.MARGIN, slide_parts.BODY_TOP, 100, 100)
     box.text_frame.text = "model = keras.Sequential(\n    [\n        layers.Conv2D(\n"
+    box.fill.solid()
+    box.fill.fore_color.rgb = slide_parts.CODE_BACKGROUND
     for run in runs(box):
         run.font.name, run.font.size = slide_parts.CODE_FONT, Pt(slide_parts.CODE_POINTS)
     four_inches = Emu(4 * EMU_PER_INCH)
@@ -753,7 +786,7 @@ def test_a_cell_split_over_slides_leaves_no_line_alone(name):
     for step in lesson.steps:
         for code, _ in step.cells if step.kind in ("code", "setup") else []:
             code = code_layout.without_imports(code) if step.kind == "setup" else code
-            if not code.strip():
+            if not code.strip() or code_layout.draws_only(code):
                 continue
             chunks = code_layout.code_chunks(code_layout.slide_code(code))
             if len(chunks) > 1:
@@ -843,7 +876,8 @@ def test_pdf_pages_hold_all_their_text(tmp_path):
             fonts = set()
             for number, (page, slide) in enumerate(zip(pdf.pages, deck.slides), start=1):
                 boxes = shape_boxes(slide)
-                for char in page.chars:
+                # A space where a line wraps may lie past the box's edge; nobody sees it.
+                for char in (char for char in page.chars if char["text"].strip()):
                     assert 0 <= char["x0"] and char["x1"] <= page.width, (name, number, char)
                     assert 0 <= char["top"] and char["bottom"] <= page.height, (name, number)
                     # Text that overflows its box (onto the next box or the slide's edge)
