@@ -27,6 +27,8 @@ import pictures
 IMAGES_IN_FIRST_FIGURE = 4  # the first training digits, in a 2x2 grid
 GRID_ROWS, GRID_COLUMNS = 4, 6  # random digits in the second figure
 LABELS_TO_ENCODE = 10  # how many labels to show with their one-hot form
+WINDOW_CORNER, WINDOW_SIZE = (6, 13), 10  # the pixels of the first digit written as numbers
+TITLE_POINTS = 16  # the figures' titles: legible on a lecture slide
 MNIST_PATH = None  # mnist.npz or a folder of IDX files; None: $MNIST_DATA, else downloaded
 QUICK = False  # True: 2000 training and 500 test images, for a quick look
 SEED = 42  # chooses the random digits of the second figure
@@ -39,6 +41,13 @@ SHOW = False  # also open each figure in a window (a notebook shows it below the
 OPTIONS = ""
 course.start(globals(), OPTIONS)
 
+# %% [markdown]
+# ## Seventy thousand handwritten digits
+# MNIST is a set of 70,000 small pictures of handwritten digits, each labelled with the digit
+# its writer meant. It comes in two parts: 60,000 images to learn from, the training set, and
+# 10,000 images to measure the result on, the test set, written by other people. Keras
+# returns each part as two NumPy arrays: the images `x` and their labels `y`.
+
 # %% Load the data
 (x_train, y_train), (x_test, y_test) = common.load_mnist(MNIST_PATH, quick=QUICK)
 for name, array in [
@@ -48,6 +57,19 @@ for name, array in [
     ("y_test", y_test),
 ]:
     print(f"{name:8} shape {str(array.shape):16} dtype {array.dtype}")
+
+# %% [markdown]
+# ## An image is a grid of numbers
+# A computer sees no digit, only numbers. Each MNIST image is a grid of 28 rows of 28
+# pixels, and each pixel is one number from 0 to 255: 0 is the black background, 255 the
+# brightest ink. They are stored as `uint8`, whole numbers that fit in one byte. Everything
+# a network learns about digits it learns from these 784 numbers per image.
+
+# %% One image as numbers
+figure = pictures.pixel_grid_figure(
+    x_train[0], *WINDOW_CORNER, WINDOW_SIZE, f"x_train[0], labelled {y_train[0]}"
+)
+pictures.save_figure(figure, OUTPUT_DIR, "00_pixel_grid.png", show=SHOW)
 
 # %% Class counts and pixel range
 train_counts = np.bincount(y_train, minlength=common.NUM_CLASSES)
@@ -63,24 +85,60 @@ print(
 
 # %% The first four training digits
 rows = columns = int(np.sqrt(IMAGES_IN_FIRST_FIGURE))
-figure, axes = plt.subplots(rows, columns, figsize=(5, 5.5))
+figure, axes = plt.subplots(rows, columns, figsize=(5.5, 5.2))
 for index, axis in enumerate(axes.flat):
     axis.imshow(x_train[index], cmap="gray")
-    axis.set_title(f"x_train[{index}]: label {y_train[index]}")
+    axis.set_title(f"x_train[{index}]: label {y_train[index]}", fontsize=TITLE_POINTS)
     axis.axis("off")
-figure.suptitle("The first four MNIST training images")
+figure.suptitle("The first four MNIST training images", fontsize=TITLE_POINTS)
+figure.tight_layout()
 pictures.save_figure(figure, OUTPUT_DIR, "00_first_four_digits.png", show=SHOW)
 
 # %% 24 random training digits
 random_generator = np.random.default_rng(SEED)
 chosen = random_generator.choice(len(x_train), GRID_ROWS * GRID_COLUMNS, replace=False)
-figure, axes = plt.subplots(GRID_ROWS, GRID_COLUMNS, figsize=(9, 6.5))
+figure, axes = plt.subplots(GRID_ROWS, GRID_COLUMNS, figsize=(9, 5.8))
 for index, axis in zip(chosen, axes.flat):
     axis.imshow(x_train[index], cmap="gray")
-    axis.set_title(f"#{index}: {y_train[index]}", fontsize=9)
+    axis.set_title(f"#{index}: {y_train[index]}", fontsize=TITLE_POINTS)
     axis.axis("off")
-figure.suptitle(f"{GRID_ROWS * GRID_COLUMNS} random training images with their labels")
+figure.suptitle(
+    f"{GRID_ROWS * GRID_COLUMNS} random training images with their labels", fontsize=TITLE_POINTS
+)
+figure.tight_layout()
 pictures.save_figure(figure, OUTPUT_DIR, "00_random_digits.png", show=SHOW)
+
+# %% [markdown]
+# ## The training set and the test set
+# A model learns from the training set, and every choice about it (how long to train, how
+# large to make it) is made on data taken from the training set too. The test set is used
+# once, at the very end, to measure how well the finished model reads digits it has never
+# seen. A test set consulted while choosing stops being new to the model, and its error
+# then flatters it: the number would no longer say how the model does on the next digit.
+
+# %% [markdown]
+# ## Why pixels are scaled to 0-1
+# A network multiplies each input by a small weight and adds the results up. The weights
+# start at values around 0.05; inputs up to 255 would make these sums hundreds of times
+# larger than the network expects, and the first steps of training would jump wildly.
+# Dividing by 255 keeps every input between 0 and 1, the range the usual starting weights
+# and learning rates are made for.
+
+# %% [markdown]
+# ## A row of 784 numbers, or a 28x28x1 grid
+# A dense layer, lesson 1's network, takes each image as one row of 28 x 28 = 784 numbers:
+# it weighs every pixel separately and does not know which pixels are neighbours. A
+# convolution, lessons 2 and 3's network, reads the image as a grid of height 28, width 28
+# and one channel (a colour image would have three), so that it can look at a small
+# neighbourhood of pixels at a time.
+
+# %% [markdown]
+# ## One-hot labels
+# The network answers with ten numbers, one probability for each digit. To compare the
+# answer with the label, the label is written the same way: ten numbers, all 0 but a 1 at
+# the digit's place, so a 3 becomes `[0 0 0 1 0 0 0 0 0 0]`. The plain number 3 would say
+# that a 3 lies between a 2 and a 4, as if digits were quantities; one-hot labels treat the
+# ten digits as ten separate categories.
 
 # %% The first ten labels, one-hot encoded
 labels = y_train[:LABELS_TO_ENCODE]
@@ -88,6 +146,7 @@ for label, row in zip(labels, common.one_hot_encode(labels)):
     print(f"{label} -> {row.astype(int)}")
 
 # %% Preprocessing, step by step
+# Each step of the later lessons, on the whole training set: its shape, type and range.
 
 
 def describe(step, array):

@@ -35,6 +35,7 @@ INITIAL_LEARNING_RATE = 0.002  # falls along a cosine curve to zero at the last 
 BATCH_SIZE = 200  # images per gradient step, as in the slides
 VALIDATION_FRACTION = 0.1  # training images held out to watch for overfitting
 IMAGES_TO_INSPECT = 4  # test images whose predictions are printed at the end
+HAND_STEP_RATES = [0.001, 0.01]  # learning rates of the gradient step computed by hand
 MNIST_PATH = None  # mnist.npz or a folder of IDX files; None: $MNIST_DATA, else downloaded
 QUICK = False  # True: 2000 training and 500 test images, to run in seconds
 SEED = 42  # the same seed prints the same numbers on the same machine
@@ -48,35 +49,71 @@ VERBOSE = "auto"  # Keras' progress bar while training; 2: one line per epoch
 OPTIONS = ""
 course.start(globals(), OPTIONS)
 
+# %% [markdown]
+# ## Keras, and the backend that runs it
+# Keras is a library for building neural networks out of layers and training them with a
+# few calls. Keras 3 does the arithmetic on one of three backends: TensorFlow, JAX or
+# PyTorch; the lessons are the same code on all three, and the first line a lesson prints
+# names the backend and the device it trains on. Every lesson follows the same five steps:
+# - define the model, layer by layer (`keras.Sequential`)
+# - compile it with an optimizer, a loss and the metrics to report
+# - fit it to the training data, checking it on validation data
+# - evaluate it once on the test data
+# - predict: ten probabilities an image, and `argmax` picks the digit
+
 # %% Prepare the data
 (x_train, y_train), (x_test, y_test) = common.load_mnist(MNIST_PATH, quick=QUICK)
-
-# A dense layer sees each image as one row of pixels, scaled from 0-255 to 0-1.
+# Each image a row of 784 pixels, scaled to 0-1 (lesson 0).
 x_train = common.scale_pixels(common.flatten_images(x_train))
 x_test = common.scale_pixels(common.flatten_images(x_test))
 y_train_one_hot = common.one_hot_encode(y_train)
 y_test_one_hot = common.one_hot_encode(y_test)
 num_pixels = x_train.shape[1]
 num_classes = y_train_one_hot.shape[1]
-
-# Hold out the last tenth of the training images to check the model after every epoch.
+# The last tenth of the training images checks each epoch.
 (x_fit, y_fit), (x_validation, y_validation) = common.hold_out_validation(
     x_train, y_train_one_hot, VALIDATION_FRACTION
 )
 print(f"Training:   x {x_fit.shape}, y {y_fit.shape}")
 print(f"Validation: x {x_validation.shape}, y {y_validation.shape}")
 print(f"Test:       x {x_test.shape}, y {y_test_one_hot.shape}")
+common.set_seed(SEED)  # the starting weights, the order of the batches
+
+# %% [markdown]
+# ## A neuron
+# A neuron multiplies each of its inputs by a weight, adds the products up, adds a bias, and
+# passes the sum through an activation function: `output = activation(w1*x1 + ... + w784*x784
+# + b)`. A weight says how much one pixel counts, and whether ink there speaks for or
+# against what the neuron looks for. Training is nothing but finding good weights and biases.
+
+# %% [markdown]
+# ## A dense layer is a matrix product
+# A dense layer is many neurons that all read every input. For a batch of images `x` of
+# shape (200, 784) and a weight matrix `W` of shape (784, 784), the layer computes
+# `relu(x @ W + b)`: 200 rows of 784 outputs in one matrix product. Its parameters are the
+# 784 x 784 weights and 784 biases, 615,440 numbers; the output layer adds 784 x 10 weights
+# and 10 biases, 7,850 more. `model.summary()` below counts them.
+
+# %% [markdown]
+# ## ReLU and softmax
+# The hidden layer's activation is ReLU, `max(0, z)`: a neuron passes a positive sum on and
+# stays silent otherwise. Without such a bend, two layers would be one matrix product, no
+# better than one layer. The output layer's activation is softmax: it turns ten scores, any
+# numbers, into ten probabilities, positive and adding up to one: `p_i = exp(z_i) / sum of
+# exp(z_j)`. The largest score gets the largest probability.
+
+# %% [markdown]
+# ## Starting weights and the seed
+# The weights start as small random numbers (`kernel_initializer="random_normal"`): if they
+# all started equal, every neuron would compute the same and learn the same. Random numbers
+# come from a generator that a seed starts: the same seed gives the same starting weights and
+# the same order of batches, and so the same results on the same machine.
 
 # %% Build the model
-# The seed fixes the initial weights and the shuffling. Another backend, version or kind of
-# CPU can still change the last digits of the results.
-common.set_seed(SEED)
 model = keras.Sequential(
     [
         keras.Input(shape=(num_pixels,)),
-        # One hidden layer as wide as the input, with small normally distributed weights.
         layers.Dense(num_pixels, activation="relu", kernel_initializer="random_normal"),
-        # Softmax turns ten scores into ten probabilities that add up to one.
         layers.Dense(num_classes, activation="softmax", kernel_initializer="random_normal"),
     ],
     name="mlp_baseline",
@@ -88,8 +125,42 @@ model.summary()
 figure = pictures.model_diagram_figure(model, "Lesson 1: multilayer perceptron")
 pictures.save_figure(figure, OUTPUT_DIR, "01_mlp_baseline_model.png", show=SHOW)
 
+# %% [markdown]
+# ## Cross-entropy: how wrong an answer is
+# Training needs one number that says how wrong the model is: the loss. For classification
+# it is the cross-entropy, `-log(p)`, where `p` is the probability the model gave the right
+# digit: 0 when it is sure and right, 0.69 at 50%, 4.6 at 1%, without limit when it is sure
+# and wrong. Regression, which predicts a quantity, uses the squared error; behind softmax,
+# its gradient almost vanishes when the model is confidently wrong, so learning would stall
+# exactly where it is needed most. Cross-entropy's gradient stays large there.
+
+# %% [markdown]
+# ## Forward pass, gradient, backpropagation
+# The forward pass runs a batch through the layers to the probabilities and the loss. The
+# gradient says, for every weight, how much the loss would change if that weight grew a
+# little. Backpropagation computes all 623,290 of them in one pass backwards, from the loss
+# through each layer in turn, with the chain rule. A gradient-descent step then moves every
+# weight a little against its gradient: `w = w - learning_rate * gradient`. The learning rate
+# sets how large the step is.
+
+# %% [markdown]
+# ## Batches, steps and epochs
+# The 54,000 training images are cut into batches of 200: each step computes the loss of one
+# batch, its gradients, and one update, so an epoch, a pass over all images, takes 270 steps
+# and 7 epochs take 1,890. The optimizer is Adam, gradient descent that adapts the step of
+# every weight. The learning rate starts at 0.002 and falls along a cosine curve to zero:
+# large steps while the model is far off, careful ones at the end.
+
+# %% [markdown]
+# ## Validation: watching for overfitting
+# After every epoch the model reads the 6,000 validation images it never learns from. While
+# the validation loss falls with the training loss, the model is learning to read digits.
+# When the training loss keeps falling but the validation loss rises, the model has begun to
+# learn its training images by heart, which helps nothing on new images: overfitting.
+
 # %% Train
-# Big steps while the model is far from good, small careful ones at the end.
+# compile() chooses the optimizer, the loss and what to report; fit() runs the steps. The
+# callback keeps the loss Keras reports after each step, for the picture below.
 steps_per_epoch = math.ceil(len(x_fit) / BATCH_SIZE)
 learning_rate = keras.optimizers.schedules.CosineDecay(
     INITIAL_LEARNING_RATE, decay_steps=EPOCHS * steps_per_epoch
@@ -99,6 +170,10 @@ model.compile(
     loss="categorical_crossentropy",
     metrics=["accuracy"],
 )
+running_losses = []  # after each step, the mean loss of the epoch so far
+keep_losses = keras.callbacks.LambdaCallback(
+    on_train_batch_end=lambda step, logs: running_losses.append(float(logs["loss"]))
+)
 start = time.perf_counter()
 history = model.fit(
     x_fit,
@@ -106,10 +181,17 @@ history = model.fit(
     validation_data=(x_validation, y_validation),
     epochs=EPOCHS,
     batch_size=BATCH_SIZE,
+    callbacks=[keep_losses],
     verbose=VERBOSE,
 )
 train_seconds = time.perf_counter() - start
 print(f"Training took {train_seconds:.1f} s.")
+
+# %% The loss, step by step
+figure = pictures.step_losses_figure(
+    running_losses[:steps_per_epoch], "Lesson 1: the first epoch, step by step"
+)
+pictures.save_figure(figure, OUTPUT_DIR, "01_mlp_baseline_steps.png", show=SHOW)
 
 # %% Evaluate on the test set, once
 scores = model.evaluate(x_test, y_test_one_hot, verbose=0, return_dict=True)
@@ -123,6 +205,56 @@ common.print_predictions(probabilities, y_test, range(IMAGES_TO_INSPECT))
 # Validation loss that rises while training loss still falls is the sign of overfitting.
 figure = common.training_curves_figure(history.history, "Lesson 1: multilayer perceptron")
 pictures.save_figure(figure, OUTPUT_DIR, "01_mlp_baseline_curves.png", show=SHOW)
+
+# %% [markdown]
+# ## One gradient-descent step, by hand
+# For softmax and cross-entropy the gradient of the loss with respect to the ten scores is
+# simply `p - y`: the probabilities minus the one-hot label. Backpropagation carries it one
+# layer back: the gradient of the output layer's weights is the hidden layer's outputs `h`
+# times `p - y`. Below, on the training image the model reads worst, one step with two
+# learning rates: the loss falls, and a larger rate moves it further.
+
+# %% One gradient-descent step, by hand
+hidden_layer, output_layer = model.layers
+hidden = keras.Model(model.inputs[0], hidden_layer.output)  # up to the hidden layer
+weights, biases = output_layer.get_weights()
+losses = -np.log(np.sum(model.predict(x_fit, verbose=0) * y_fit, axis=1))
+worst = int(np.argmax(losses))  # the training image the model reads worst
+h = keras.ops.convert_to_numpy(hidden(x_fit[worst : worst + 1]))[0]
+y = y_fit[worst]
+print(f"Training image {worst}, a {y.argmax()}: loss {losses[worst]:.3f}")
+p = keras.ops.convert_to_numpy(keras.ops.softmax(h @ weights + biases))
+for rate in HAND_STEP_RATES:  # one step: w = w - rate * gradient
+    new_scores = h @ (weights - rate * np.outer(h, p - y)) + biases - rate * (p - y)
+    new_p = keras.ops.convert_to_numpy(keras.ops.softmax(new_scores))
+    print(f"After one step at rate {rate}: loss {-np.log(new_p @ y):.3f}")
+
+# %% [markdown]
+# ## What the network learned
+# Each hidden neuron's 784 weights can be drawn as a 28x28 picture: red where ink makes it
+# fire, blue where ink silences it. Below, for each digit, the hidden neuron that votes most
+# strongly for that digit in the output layer. Then the ten scores the output layer computes
+# for the test image the model is least sure of, and the probabilities softmax makes of them.
+
+# %% What hidden neurons look for
+hidden_weights = hidden_layer.get_weights()[0]
+voters = weights.argmax(axis=0)  # for each digit, the hidden neuron with the largest weight
+labels = [f"votes for {digit}" for digit in range(num_classes)]
+figure = pictures.neuron_weights_figure(
+    hidden_weights, voters, labels, "Lesson 1: the weights of ten hidden neurons"
+)
+pictures.save_figure(figure, OUTPUT_DIR, "01_mlp_baseline_neurons.png", show=SHOW)
+
+# %% Ten scores become ten probabilities
+unsure = int(np.argmin(probabilities.max(axis=1)))  # the test image it is least sure of
+hidden_outputs = keras.ops.convert_to_numpy(hidden(x_test[unsure : unsure + 1]))[0]
+figure = pictures.softmax_figure(
+    x_test[unsure].reshape(common.IMAGE_SHAPE),
+    hidden_outputs @ weights + biases,
+    probabilities[unsure],
+    f"Lesson 1: test image {unsure}, a {y_test[unsure]}",
+)
+pictures.save_figure(figure, OUTPUT_DIR, "01_mlp_baseline_softmax.png", show=SHOW)
 
 # %% Save the model
 common.save_model(model, OUTPUT_DIR, "01_mlp_baseline")

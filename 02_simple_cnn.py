@@ -25,6 +25,7 @@ import numpy as np
 from keras import layers
 
 import common
+import convolution_pictures
 import pictures
 
 # The slides train for 10 epochs at Adam's default learning rate, 0.001. Starting at twice
@@ -50,35 +51,48 @@ course.start(globals(), OPTIONS)
 
 # %% Prepare the data
 (x_train, y_train), (x_test, y_test) = common.load_mnist(MNIST_PATH, quick=QUICK)
-
-# A convolution sees each image as a 28x28 grid with one grey channel, scaled to 0-1.
+# Each image a 28x28x1 grid, scaled to 0-1 (lesson 0).
 x_train = common.scale_pixels(common.add_channel_axis(x_train))
 x_test = common.scale_pixels(common.add_channel_axis(x_test))
 y_train_one_hot = common.one_hot_encode(y_train)
 y_test_one_hot = common.one_hot_encode(y_test)
 input_shape = x_train.shape[1:]
 num_classes = y_train_one_hot.shape[1]
-
-# Hold out the last tenth of the training images to check the model after every epoch.
+# The last tenth of the training images checks each epoch.
 (x_fit, y_fit), (x_validation, y_validation) = common.hold_out_validation(
     x_train, y_train_one_hot, VALIDATION_FRACTION
 )
 print(f"Training:   x {x_fit.shape}, y {y_fit.shape}")
 print(f"Validation: x {x_validation.shape}, y {y_validation.shape}")
 print(f"Test:       x {x_test.shape}, y {y_test_one_hot.shape}")
+common.set_seed(SEED)  # starting weights, batches, dropout
+
+# %% [markdown]
+# ## A convolution: a small filter slides over the image
+# A convolutional layer does not weigh all 784 pixels at once. It holds small filters, here
+# 32 grids of 5x5 weights. Each filter is laid on every 5x5 patch of the image in turn: the
+# 25 pixels under it are multiplied by its 25 weights, the products are added up with a
+# bias, and ReLU keeps the sum if it is positive. That number is one pixel of the output.
+# The same 25 weights are used at every place, so a filter finds its pattern, an edge or a
+# curve, wherever it lies in the digit.
+
+# %% [markdown]
+# ## Feature maps, pooling, dropout, and the dense head
+# - Each filter makes a feature map: 24x24 numbers, large where its pattern lies. 32
+#   filters make 32 maps.
+# - Max pooling keeps the largest number of each 2x2 block: half the height and width, and a
+#   small shift of the digit changes little.
+# - Dropout switches off a random fifth of the numbers at each training step (none when
+#   predicting), so that the network cannot lean on a few of them: less overfitting.
+# - Flatten lays the 12x12x32 maps out as one row of 4,608 numbers, which two dense layers,
+#   as in lesson 1, turn into ten probabilities.
 
 # %% Build the model
-# The seed fixes the initial weights, the shuffling and the dropout masks. Another backend,
-# version or kind of CPU can still change the last digits of the results.
-common.set_seed(SEED)
 model = keras.Sequential(
     [
         keras.Input(shape=input_shape),
-        # 32 filters of 5x5 pixels slide over the image, each looking for one local pattern.
         layers.Conv2D(32, kernel_size=(5, 5), activation="relu"),
-        # Keep the strongest response in each 2x2 block: half the size, a little shift-proof.
         layers.MaxPooling2D(pool_size=(2, 2)),
-        # Switch off a random fifth of the features while training, against overfitting.
         layers.Dropout(0.2),
         layers.Flatten(),
         layers.Dense(128, activation="relu"),
@@ -87,6 +101,14 @@ model = keras.Sequential(
     name="simple_cnn",
 )
 model.summary()
+
+# %% [markdown]
+# ## Reading the summary, line by line
+# Each line is a layer with the shape of its output (None stands for the batch) and its
+# parameters. The convolution: 32 filters of 5x5 weights and a bias each, 32 x (25 + 1) =
+# 832, and a 24x24x32 output. Pooling, dropout and flatten learn nothing: 0 parameters.
+# The first dense layer has 4,608 x 128 weights and 128 biases, 589,952: nearly all of the
+# model. The output layer: 128 x 10 + 10 = 1,290. Together 592,074.
 
 # %% The model as a diagram
 # The layers of the summary above as blocks, from the image to the ten probabilities.
@@ -129,14 +151,100 @@ common.print_predictions(probabilities, y_test, range(IMAGES_TO_INSPECT))
 figure = common.training_curves_figure(history.history, "Lesson 2: simple convolutional network")
 pictures.save_figure(figure, OUTPUT_DIR, "02_simple_cnn_curves.png", show=SHOW)
 
+# %% [markdown]
+# ## One output pixel, computed by hand
+# Take the first test digit and the trained filter that responds to it most strongly, at the
+# place where it does. Multiply the 5x5 pixels there by the filter's 25 weights, add the
+# products and the bias, keep the sum if it is positive: that is the number the layer
+# itself computed for that pixel of the feature map.
+
+# %% One output pixel, computed by hand
+convolution = model.layers[0]
+kernels, kernel_biases = convolution.get_weights()  # 5x5x1x32 and 32
+digit = x_test[0]
+feature_maps = keras.ops.convert_to_numpy(convolution(digit[np.newaxis]))[0]
+top, left, channel = np.unravel_index(feature_maps.argmax(), feature_maps.shape)
+size = kernels.shape[0]
+patch = digit[top : top + size, left : left + size, 0]
+kernel = kernels[:, :, 0, channel]
+total = float(np.sum(patch * kernel) + kernel_biases[channel])
+print(f"Filter {channel} on the patch at row {top}, column {left}:")
+print(f"pixels x weights + bias = {total:.4f}, ReLU: {max(total, 0.0):.4f}")
+print(f"the layer's own output:   {feature_maps[top, left, channel]:.4f}")
+
+# %% The patch and the filter
+figure = convolution_pictures.convolution_by_hand_figure(
+    digit[:, :, 0], kernel, top, left, f"Lesson 2: filter {channel} on the first test digit"
+)
+pictures.save_figure(figure, OUTPUT_DIR, "02_simple_cnn_by_hand.png", show=SHOW)
+
+# %% [markdown]
+# ## Padding and stride set the output's size
+# A 5x5 filter fits into a 28-pixel row at 24 places, so the map is 24x24: in general
+# `(W - F + 2P) / S + 1`, for an input of W pixels, a filter of F, P pixels of padding at each
+# border and a stride of S. Padding with zeros ("same": P = 2 here) keeps the map 28x28, and
+# the border pixels count as much as the others. A stride of 2 moves the filter two pixels at
+# a time: (28 - 5) / 2 + 1, rounded down, 12. Below, the same filter on the same digit.
+
+# %% Padding and stride, on the same digit
+same = keras.ops.conv(digit[np.newaxis], kernels, padding="same")[0]
+stride_two = keras.ops.conv(digit[np.newaxis], kernels, strides=2)[0]
+maps = {
+    "no padding, stride 1": feature_maps,
+    '"same" padding, stride 1': keras.ops.relu(same + kernel_biases),
+    "no padding, stride 2": keras.ops.relu(stride_two + kernel_biases),
+}
+maps = {how: keras.ops.convert_to_numpy(m)[:, :, channel] for how, m in maps.items()}
+figure = convolution_pictures.feature_maps_figure(
+    maps, f"Lesson 2: filter {channel}, three ways over the first test digit"
+)
+pictures.save_figure(figure, OUTPUT_DIR, "02_simple_cnn_padding_stride.png", show=SHOW)
+
+# %% [markdown]
+# ## Why so few parameters
+# A filter's 25 weights are shared by all 576 places of its map. A dense layer with the same
+# output, 24 x 24 x 32 = 18,432 numbers, would need a weight from each of the 784 pixels to
+# each of them: 784 x 18,432 weights and 18,432 biases, over 14 million parameters, against
+# the convolution's 832. Sharing weights is what makes convolutions small and able to find a
+# pattern anywhere.
+
+# %% Parameters: a convolution against a dense layer
+outputs = feature_maps.size  # 24 x 24 x 32
+dense_parameters = digit.size * outputs + outputs
+print(f"Conv2D: {convolution.count_params():,} parameters for {outputs:,} outputs")
+print(f"A dense layer with the same outputs: {dense_parameters:,} parameters")
+
+# %% [markdown]
+# ## Max pooling on real numbers
+# Below, a 4x4 patch of the feature map around its strongest response, and the 2x2 that
+# pooling keeps: the largest of each block. Where exactly in a block the pattern was is
+# forgotten; that it was there is kept.
+
+# %% Max pooling on real numbers
+pool_size = model.layers[1].pool_size[0]
+side = 2 * pool_size  # a patch of two by two pooling blocks
+first_row = min(top - top % pool_size, feature_maps.shape[0] - side)
+first_column = min(left - left % pool_size, feature_maps.shape[1] - side)
+block = feature_maps[first_row : first_row + side, first_column : first_column + side, channel]
+figure = convolution_pictures.max_pooling_figure(
+    block, f"Lesson 2: max pooling of filter {channel}'s map"
+)
+pictures.save_figure(figure, OUTPUT_DIR, "02_simple_cnn_pooling.png", show=SHOW)
+
 # %% What the first convolutional layer learned
 # Each filter is a small grid of weights (red adds, blue subtracts); its feature map is bright
 # where that pattern lies in the digit. The dense layers read these maps, not the pixels.
-first_convolution = model.layers[0]
-figure = pictures.convolution_figure(
-    first_convolution, x_test[0], "Lesson 2: what the first convolutional layer learned"
+figure = convolution_pictures.convolution_figure(
+    convolution, digit, "Lesson 2: what the first convolutional layer learned"
 )
 pictures.save_figure(figure, OUTPUT_DIR, "02_simple_cnn_filters.png", show=SHOW)
+
+# %% [markdown]
+# ## Where convolutional networks are used
+# The same layers read far more than digits: photos (what is in them, and where), medical
+# scans, satellite images, the road ahead of a self-driving car, scanned documents, and
+# sound drawn as an image of its frequencies. Larger networks stack dozens of convolutional
+# layers; the idea is the one of this lesson, a small filter slid over the input.
 
 # %% Save the model
 common.save_model(model, OUTPUT_DIR, "02_simple_cnn")

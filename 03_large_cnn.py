@@ -26,19 +26,19 @@ import numpy as np
 from keras import layers
 
 import common
+import convolution_pictures
 import pictures
 
-# Each lecture deck's model trains with its own recipe: epochs, batch size, and whether the
-# learning rate follows a schedule.
-# The other decks keep Adam's constant default learning rate, as they wrote it. For this
-# course's model, the slides' 10 epochs at 0.001 became 7 epochs with a learning rate that
-# starts at 0.002 and falls to zero: the same error in less time (measured over three seeds;
-# see docs/measurements.md).
+# Each lecture deck's model trains with its own recipe: (epochs, batch size, whether the
+# learning rate follows a schedule). The other decks keep Adam's constant default learning
+# rate, as they wrote it. For this lesson's model, the slides' 10 epochs at 0.001 became 7
+# epochs with a rate that starts at 0.002 and falls to zero: the same error in less time
+# (measured over three seeds; docs/measurements.md).
 RECIPES = {
-    "large_cnn": {"epochs": 7, "batch_size": 200, "schedule": True},  # this lesson's model
-    "tf2_notebook": {"epochs": 3, "batch_size": 32, "schedule": False},  # the "TF2 notebook" deck
-    "deitel": {"epochs": 5, "batch_size": 64, "schedule": False},  # Deitel & Deitel's deck
-    "lab7": {"epochs": 12, "batch_size": 128, "schedule": False},  # the "Lab 7" deck
+    "large_cnn": (7, 200, True),  # this lesson's model
+    "tf2_notebook": (3, 32, False),  # the "TF2 notebook" deck
+    "deitel": (5, 64, False),  # Deitel & Deitel's deck
+    "lab7": (12, 128, False),  # the "Lab 7" deck
 }
 VARIANT = "large_cnn"  # which model to train: this lesson's, or another deck's (RECIPES)
 EPOCHS = None  # passes over the training data; None: the variant's recipe
@@ -59,8 +59,8 @@ VERBOSE = "auto"  # Keras' progress bar while training; 2: one line per epoch
 # --variant deitel --quick, or in a notebook this OPTIONS line ("--help" lists them all).
 OPTIONS = ""
 recipes = ", ".join(
-    f"{name} ({recipe['epochs']} epochs, batch {recipe['batch_size']})"
-    for name, recipe in RECIPES.items()
+    f"{name} ({epochs} epochs, batch {batch_size})"
+    for name, (epochs, batch_size, _) in RECIPES.items()
 )
 variant_option = {
     "dest": "VARIANT",
@@ -71,16 +71,14 @@ course.start(globals(), OPTIONS, {"--variant": variant_option})
 
 # %% Prepare the data
 (x_train, y_train), (x_test, y_test) = common.load_mnist(MNIST_PATH, quick=QUICK)
-
-# A convolution sees each image as a 28x28 grid with one grey channel, scaled to 0-1.
+# Each image a 28x28x1 grid, scaled to 0-1 (lesson 0).
 x_train = common.scale_pixels(common.add_channel_axis(x_train))
 x_test = common.scale_pixels(common.add_channel_axis(x_test))
 y_train_one_hot = common.one_hot_encode(y_train)
 y_test_one_hot = common.one_hot_encode(y_test)
 input_shape = x_train.shape[1:]
 num_classes = y_train_one_hot.shape[1]
-
-# Hold out the last tenth of the training images to check the model after every epoch.
+# The last tenth of the training images checks each epoch.
 (x_fit, y_fit), (x_validation, y_validation) = common.hold_out_validation(
     x_train, y_train_one_hot, VALIDATION_FRACTION
 )
@@ -92,12 +90,20 @@ print(f"Test:       x {x_test.shape}, y {y_test_one_hot.shape}")
 # EPOCHS and BATCH_SIZE, where set, replace the recipe's. The seed fixes the initial
 # weights, the shuffling and the dropout masks; another backend, version or kind of CPU can
 # still change the last digits of the results.
-recipe = RECIPES[VARIANT]
-epochs = EPOCHS or recipe["epochs"]
-batch_size = BATCH_SIZE or recipe["batch_size"]
+epochs, batch_size, scheduled = RECIPES[VARIANT]
+epochs, batch_size = EPOCHS or epochs, BATCH_SIZE or batch_size
 name = "03_large_cnn" if VARIANT == "large_cnn" else f"03_large_cnn_{VARIANT}"
 print(f"Model: {VARIANT}, {epochs} epoch{'s' * (epochs != 1)}, batch size {batch_size}")
 common.set_seed(SEED)
+
+# %% [markdown]
+# ## Stacking convolutions
+# This lesson's model has two convolutional layers. The first finds small patterns in the
+# pixels; the second reads the first one's 30 feature maps and combines their patterns into
+# larger ones, a curve next to a stroke. Its filters are 3x3 across all 30 maps, so each has
+# 3 x 3 x 30 weights and a bias: 15 filters make 15 x 271 = 4,065 parameters. Layer by layer
+# the image shrinks, 28 to 24 (5x5 filters), 12 (pooling), 10 (3x3 filters) and 5 (pooling),
+# and only 5 x 5 x 15 = 375 numbers reach the dense layers.
 
 # %% Build the model
 # Each lecture deck's model is written out in full in a cell of its own; the one that
@@ -175,6 +181,13 @@ if VARIANT == "lab7":
 # %% The chosen model, layer by layer
 model.summary()
 
+# %% [markdown]
+# ## Deeper and narrower
+# This model has 59,933 parameters, a tenth of lesson 2's 592,074, and reads digits better.
+# Two small layers see as far as one large one, with fewer weights, and each adds a ReLU that
+# lets them compute more than one layer can. The second pooling shrinks the maps before the
+# dense layers, where lesson 2 spent nearly all of its parameters on 4,608 inputs.
+
 # %% The chosen model as a diagram
 # The layers of the summary above as blocks, from the image to the ten probabilities.
 figure = pictures.model_diagram_figure(model, f"Lesson 3: larger CNN ({VARIANT})")
@@ -182,7 +195,7 @@ pictures.save_figure(figure, OUTPUT_DIR, f"{name}_model.png", show=SHOW)
 
 # %% Train
 # With the schedule: big steps while the model is far from good, careful ones at the end.
-if recipe["schedule"]:
+if scheduled:
     steps_per_epoch = math.ceil(len(x_fit) / batch_size)
     learning_rate = keras.optimizers.schedules.CosineDecay(
         INITIAL_LEARNING_RATE, decay_steps=epochs * steps_per_epoch
@@ -219,16 +232,49 @@ common.print_predictions(probabilities, y_test, range(IMAGES_TO_INSPECT))
 figure = common.training_curves_figure(history.history, f"Lesson 3: larger CNN ({VARIANT})")
 pictures.save_figure(figure, OUTPUT_DIR, f"{name}_curves.png", show=SHOW)
 
+# %% [markdown]
+# ## The receptive field grows with depth
+# One pixel of the first layer's feature map is computed from a 5x5 patch of the image: that
+# patch is its receptive field. After pooling, one pixel stands for a 2x2 block of that
+# layer, and a 3x3 filter over such pixels sees 10x10 pixels of the image. Each layer sees
+# more of the digit than the one before: edges first, then parts of digits.
+
+# %% How much of the digit each layer sees
+# Each layer widens the field by (its size - 1) times the image pixels between two of its
+# input's pixels (`jump`), and its stride multiplies that distance.
+field, jump, fields = 1, 1, {}
+for layer in model.layers:
+    config = layer.get_config()
+    size = config.get("kernel_size", config.get("pool_size"))
+    if size:
+        field, jump = field + (size[0] - 1) * jump, jump * config["strides"][0]
+        fields[f"{layer.name}: {field}x{field}"] = field
+        print(f"{layer.name:16} sees {field:2d}x{field:<2d} pixels of the image")
+digit = x_test[0, :, :, 0]
+centre = np.unravel_index(np.argmax(digit), digit.shape)  # an inked pixel
+figure = convolution_pictures.receptive_field_figure(
+    digit, *centre, fields, f"Lesson 3: what one pixel of each layer sees ({VARIANT})"
+)
+pictures.save_figure(figure, OUTPUT_DIR, f"{name}_receptive_field.png", show=SHOW)
+
 # %% What the first convolutional layer learned
 # Each filter is a small grid of weights (red adds, blue subtracts); its feature map is bright
 # where that pattern lies in the digit. The dense layers read these maps, not the pixels.
 first_convolution = model.layers[0]
-figure = pictures.convolution_figure(
+figure = convolution_pictures.convolution_figure(
     first_convolution,
     x_test[0],
     f"Lesson 3: what the first convolutional layer learned ({VARIANT})",
 )
 pictures.save_figure(figure, OUTPUT_DIR, f"{name}_filters.png", show=SHOW)
+
+# %% [markdown]
+# ## Other lecturers' choices
+# Three other lecture decks train their own CNN for MNIST, each written out in a cell above
+# and trained with `VARIANT = "tf2_notebook"`, `"deitel"` or `"lab7"` (`--variant`). They
+# choose differently: "same" padding that keeps 28x28, a dense layer of 1,000 or 1,024
+# units with dropout of half of it, more filters, fewer epochs with smaller batches. Lesson 4
+# compares what they cost in parameters and what they reach.
 
 # %% Save the model
 common.save_model(model, OUTPUT_DIR, name)

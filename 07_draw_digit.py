@@ -13,8 +13,9 @@ Run (after one of lessons 01-03 or 05):
     In a notebook (notebooks/07_draw_digit.ipynb), set the same options in OPTIONS below; the
     page then works for as long as the notebook's kernel runs.
 
-Expected: the page answers while you draw and a few milliseconds after each stroke (the
-times measured with bench/bench_draw_digit.py are in docs/measurements.md). Ctrl-C stops the
+Expected: first the sample drawing's way to the model and back, as a figure; then the page
+answers while you draw and a few milliseconds after each stroke (the times measured with
+bench/bench_draw_digit.py are in docs/measurements.md). Ctrl-C stops the
 server. The digits you teach it (Teach, or "Wrong? It is ..." under an answer) are saved
 in outputs/my_digits/<session>/<digit>/, one session per run; nothing saved is replaced.
 """
@@ -24,41 +25,35 @@ in outputs/my_digits/<session>/<digit>/, one session per run; nothing saved is r
 import course
 
 # %% Setup
-import base64
-import errno
-import io
-import itertools
 import json
 import threading
-import time
 import webbrowser
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
 
 import common
-import handwriting  # lesson 6's preparation of a digit, step by step
-import own_digits  # where the digits you teach it are saved
+import handwriting  # lesson 6's preparation of a digit
+import page_server  # the web server's plumbing
 import pictures
 
-PAGE = common.PROJECT_DIR / "07_draw_digit.html"  # the drawing page: HTML, CSS, JavaScript
-HOST = "127.0.0.1"  # this computer only; "0.0.0.0" lets others on the network in
-PORT = 8000  # the page's address is http://HOST:PORT/; 0: any free port
-OPEN_BROWSER = True  # open the page in the browser once it is served
-EXAMPLES_PER_DIGIT = 5  # the teach mode asks for each digit this many times
+# The drawing page: its HTML, CSS and JavaScript.
+PAGE = common.PROJECT_DIR / "07_draw_digit.html"
+HOST = "127.0.0.1"  # this computer only; "0.0.0.0": the network too
+PORT = 8000  # the page is at http://HOST:PORT/; 0: any free port
+OPEN_BROWSER = True  # open the page once it is served
+EXAMPLES_PER_DIGIT = 5  # how often teach mode asks for each digit
 # Pictures of the page, drawing and in teach mode, taken by bench/bench_draw_digit.py.
-PAGE_PICTURES = [
-    common.PROJECT_DIR / "docs" / "figures" / "07_draw_digit.png",
-    common.PROJECT_DIR / "docs" / "figures" / "07_draw_digit_teach.png",
-]
-OUTPUT_DIR = common.PROJECT_DIR / "outputs"  # the models are read and your digits saved here
+DOCS_FIGURES = common.PROJECT_DIR / "docs" / "figures"
+PAGE_PICTURE = DOCS_FIGURES / "07_draw_digit.png"
+TEACH_PICTURE = DOCS_FIGURES / "07_draw_digit_teach.png"
+# Where the models are read, and your digits and the figure saved.
+OUTPUT_DIR = common.PROJECT_DIR / "outputs"
 # The model that reads your drawings. (The course's command line takes the best one saved
 # instead, or the one --model names.)
 MODEL_PATH = common.model_path(OUTPUT_DIR, "05_best_cnn")
+# A drawing that samples/make_samples.py made, read below as the page's drawings are.
+SAMPLE_DRAWING = common.PROJECT_DIR / "samples" / "drawing_of_a_7.png"
 
 # %% The course's command line: leave it out when you copy
 # The options the lesson is run with replace the settings above: python 07_draw_digit.py
@@ -87,17 +82,42 @@ lesson_options = {
 changed = course.start(globals(), OPTIONS, lesson_options, ctrl_c="Stopped the server.")
 MODEL_PATH = course.find_model(changed.get("MODEL_PATH"), OUTPUT_DIR)
 
-# %% Reading one drawing
+# %% [markdown]
+# ## A model served to a page
+# So far each model ran inside a lesson's script. To read a digit drawn in a browser, a
+# small web server keeps the model in memory, and a page talks to it over HTTP: the page
+# sends each drawing, the server prepares it as lesson 6 does and asks the model, and the
+# answer comes back for the page to show. The model never leaves the server; the page only
+# sends pictures and receives numbers. `python 07_draw_digit.py` opens the page in your
+# browser.
+#
+# - The page draws on a canvas and sends it as a PNG: `POST /predict`
+# - The server prepares it the MNIST way, as in lesson 6
+# - `model.predict` gives the ten probabilities
+# - The answer comes back as JSON; the page draws the bars
+
+# %% What the page looks like
+pictures.show_picture(PAGE_PICTURE)
+
+# %% [markdown]
+# ## Reading one drawing
+# The server reads a drawing exactly as lesson 6 reads a photo: the canvas's dark ink on
+# white becomes light ink on black, the digit is cropped, fitted into 20x20 and centred by
+# mass in 28x28, and the model reads that image. The answer holds more than the digit: all
+# ten probabilities, so that the page can show how sure the model is and what it hesitated
+# over, and the prepared image itself, so that you see what the model really received.
+#
+# The prepared image travels as a PNG inside the JSON, as a data URL
+# (`data:image/png;base64,...`), which a page can show as it is. Below, the sample drawing
+# takes the same way as a drawing from the page: the bytes of a PNG file, then
+# `read_drawing`, then the answer the page would receive.
+#
+# - The canvas prepared as lesson 6 prepares a photo
+# - `predict_on_batch`: one image, in milliseconds
+# - The answer: the digit, the ten probabilities, the prepared image
 
 
-def load_drawing(png_bytes):
-    """The drawing as grey values, as lesson 6 loads a photo; a UserError if it is no image."""
-    try:
-        return handwriting.load_grayscale(io.BytesIO(png_bytes))
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
-        raise common.UserError("the body is not a PNG or JPEG image of a sensible size") from None
-
-
+# %% One drawing read: prepare, predict, answer
 def read_drawing(gray, model):
     """The model's answer for one drawing: the digit, its confidence, all ten probabilities
     and the prepared 28x28 input as a PNG data URL. A UserError if there is no ink."""
@@ -110,246 +130,104 @@ def read_drawing(gray, model):
         "digit": digit,
         "confidence": float(probabilities[digit]),
         "probabilities": [round(float(value), 6) for value in probabilities],
-        "prepared": png_data_url(prepared),
+        "prepared": page_server.png_data_url(prepared),
     }
 
 
-def as_png(image_bytes):
-    """The drawing as PNG bytes: as sent if it is a PNG, converted if it is a JPEG."""
-    if image_bytes.startswith(b"\x89PNG"):
-        return image_bytes
-    buffer = io.BytesIO()
-    Image.open(io.BytesIO(image_bytes)).save(buffer, format="PNG")
-    return buffer.getvalue()
+# %% A drawing's way to the model and back
+model = common.load_model(MODEL_PATH)
+png_bytes = SAMPLE_DRAWING.read_bytes()  # what the page sends: its canvas as a PNG file
+gray = page_server.load_drawing(png_bytes)
+answer = read_drawing(gray, model)
+print(f"POST /predict: {len(png_bytes)} bytes; the answer:")
+shortened = answer["prepared"][:40] + "..."  # the image's PNG, shortened
+print(json.dumps(answer | {"prepared": shortened}))
+figure = page_server.journey_figure(gray, answer)
+pictures.save_figure(figure, OUTPUT_DIR, "07_drawing_to_answer.png")
+
+# %% [markdown]
+# ## What each address does
+# A web server answers requests, each a method and an address: `GET` asks for something,
+# `POST` sends something. The page needs four addresses: the page itself, a drawing to
+# read, a drawing to save with its digit, and how many were saved. The standard library's
+# `http.server` reads each request and hands it to a handler class. `page_server.py` does
+# the plumbing: it reads the body, saves files safely, and answers what is wrong (no such
+# address, a body too large, no image, no ink) with a 4xx status and a JSON `error`, and the
+# server serves on. So the class below says only what each address does.
+#
+# - `GET /`: the page (`07_draw_digit.html`, nothing fetched from elsewhere)
+# - `POST /predict`: a drawing read, answered in JSON
+# - `POST /teach?digit=D`: a drawing saved as a D (201)
+# - `GET /teach`: how many of each digit were saved
 
 
-def png_data_url(image):
-    """A 0-1 grey image as a `data:image/png;base64,...` URL that a page can show."""
-    buffer = io.BytesIO()
-    Image.fromarray((255 * image).astype(np.uint8)).save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+# %% What each address does
+class DrawingPage(page_server.JsonHandler):
+    """What each address does; anything else gets a 404."""
 
+    def get(self, path, query):
+        if path in ("/", "/index.html"):  # the page
+            self.send_page(self.server.page)
+        elif path == "/teach":  # how many were taught
+            self.send_json(self.server.taught.summary())
+        else:
+            self.not_found("the page is /")
 
-# %% Answering in JSON
-# The standard library's http.server reads each request and calls a method named after it
-# (do_GET, do_POST). This part of the handler writes the answers and drops refused bodies.
-MAX_DRAWING_BYTES = 1_000_000  # a drawing is a few kilobytes as PNG; larger bodies are refused
-# A refused body up to this size is read and dropped: closed unread, the answer can be lost.
-MAX_DISCARDED_BYTES = 10 * MAX_DRAWING_BYTES
-READ_CHUNK_BYTES = 64 * 1024
+    def post(self, path, query):
+        if path == "/predict":  # a drawing read
+            _, answer = self.read_sent_drawing()
+            self.send_json(answer)
+        elif path == "/teach":  # a drawing saved as a D
+            digit = page_server.taught_digit(query)
+            drawing, answer = self.read_sent_drawing()
+            saved = self.server.taught.save(digit, drawing)
+            saved["read_as"] = answer["digit"]
+            self.send_json(saved, HTTPStatus.CREATED)
+        else:
+            self.not_found("POST /predict or /teach?digit=D")
 
-
-class JsonAnswers(BaseHTTPRequestHandler):
-    """Answers with a body, and errors as `{"error": ...}` with a 4xx status."""
-
-    # Headers and body leave in two small writes; without this, the second waits for the
-    # browser's delayed acknowledgement of the first (Nagle's algorithm): up to 40 ms.
-    disable_nagle_algorithm = True
-    # Keep the connection open between requests: a browser drawing sends many.
-    protocol_version = "HTTP/1.1"
-
-    def discard_body(self):
-        """Read and drop the body of a request that is refused. Read in full, it leaves the
-        connection fit for the next request; one too large to read is cut off instead."""
-        length = self.headers.get("Content-Length", "0")
-        remaining = int(length) if length.isdigit() else MAX_DISCARDED_BYTES + 1
-        if remaining > MAX_DISCARDED_BYTES:
-            self.close_connection = True
-            return
-        while remaining > 0:
-            chunk = self.rfile.read(min(remaining, READ_CHUNK_BYTES))
-            if not chunk:  # the client stopped sending
-                self.close_connection = True
-                return
-            remaining -= len(chunk)
-
-    def send(self, status, body, content_type):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        if status == HTTPStatus.METHOD_NOT_ALLOWED:
-            self.send_header("Allow", "GET, POST")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def send_error_json(self, status, message):
-        self.send(status, json.dumps({"error": message}).encode(), "application/json")
-
-    def log_message(self, format, *arguments):
-        """Quiet: a line per request would bury the address the student needs."""
-
-
-# %% Saving the digits you teach it
-# Each drawing becomes <out>/my_digits/<session>/<digit>/<number>.png, written so that nothing
-# collected is ever overwritten and a crash leaves no half-written drawing.
-
-
-class TaughtDigits:
-    """The drawings taught in this run of the server: one session folder, made when the
-    first one is saved."""
-
-    def __init__(self, folder):
-        self.folder = Path(folder)
-        self.session = None
-        self.counts = {digit: 0 for digit in range(common.NUM_CLASSES)}
-        self.lock = threading.Lock()
-
-    def session_folder(self):
-        """This run's folder, named by the time of its first drawing; never an existing one."""
-        if self.session is None:
-            stamp, suffix = time.strftime("%Y-%m-%d_%H%M%S"), 1
-            while True:
-                name = stamp if suffix == 1 else f"{stamp}_{suffix}"
-                try:
-                    (self.folder / name).mkdir(parents=True)
-                    break
-                except FileExistsError:
-                    suffix += 1
-            self.session = name
-        return self.folder / self.session
-
-    def save(self, digit, png_bytes):
-        """Save one drawing; its path."""
-        with self.lock:
-            digit_folder = self.session_folder() / str(digit)
-            digit_folder.mkdir(exist_ok=True)
-            number = self.counts[digit] + 1
-            names = (f"{n:03d}.png" for n in itertools.count(number))
-            path = own_digits.save_new_file(digit_folder, names, png_bytes)
-            self.counts[digit] += 1
-            return path
-
-    def summary(self):
-        return {"session": self.session, "saved": self.counts}
-
-
-# %% Reading a drawing from a request
-class DrawingRequests(JsonAnswers):
-    """A POSTed drawing, checked: too large, not an image or without ink gets its 4xx."""
-
-    def read_body(self):
-        """The bytes sent, or None once a 411 or 413 has been answered."""
-        length = self.headers.get("Content-Length", "")
-        if not length.isdigit():
-            self.close_connection = True
-            self.send_error_json(HTTPStatus.LENGTH_REQUIRED, "send the PNG with a Content-Length")
-            return None
-        if int(length) > MAX_DRAWING_BYTES:
-            self.discard_body()
-            self.send_error_json(
-                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                f"the drawing has {int(length)} bytes; at most {MAX_DRAWING_BYTES} are read",
-            )
-            return None
-        return self.rfile.read(int(length))
-
-    def read_and_answer(self):
-        """(the drawing's bytes, the model's answer), or None once a 4xx has been sent."""
+    def read_sent_drawing(self):
+        """The drawing sent and the model's answer, or a 4xx."""
         drawing = self.read_body()
-        if drawing is None:
-            return None
-        try:
-            gray = load_drawing(drawing)
-        except common.UserError as error:
-            self.send_error_json(HTTPStatus.BAD_REQUEST, str(error))
-            return None
-        try:
-            with self.server.model_lock:  # one prediction at a time: the model is shared
-                return drawing, read_drawing(gray, self.server.model)
-        except common.UserError as error:  # an image, but no ink on it: an empty canvas
-            self.send_error_json(HTTPStatus.UNPROCESSABLE_ENTITY, f"the drawing: {error}")
-            return None
-
-    def refuse_method(self):
-        self.discard_body()
-        self.send_error_json(HTTPStatus.METHOD_NOT_ALLOWED, f"{self.command} is not served here")
-
-    do_PUT = do_DELETE = do_PATCH = refuse_method
+        gray = page_server.load_drawing(drawing)
+        with self.server.model_lock:  # the model reads one at a time
+            answer = read_drawing(gray, self.server.model)
+        return drawing, answer
 
 
-# %% The drawing page's addresses
-class DrawingPageHandler(DrawingRequests):
-    """GET /: the page. POST /predict: a drawing read. POST /teach?digit=D: a drawing saved
-    as an example of D (201). GET /teach: what was saved. Anything else: a 4xx."""
+# %% [markdown]
+# ## Teach mode: your own labelled digits
+# A model trained on MNIST reads the styles MNIST's writers used; yours may differ. The
+# page's **Teach** button asks for each digit in turn and saves every drawing with its
+# label, and "Wrong? It is ..." under an answer saves a drawing with the digit you name.
+# Lesson 8 adapts the model on these digits. Each run of the server is one session, a
+# folder of its own, so that lesson 8 can hold the last session out and score on digits
+# it never learned from. A file is never replaced: nothing you collected can be lost.
+#
+# - `outputs/my_digits/<session>/<digit>/<number>.png`
+# - One session per run of the server: another sitting to score on
+# - Nothing collected is ever overwritten or left half-written
 
-    def do_GET(self):
-        if self.path in ("/", "/index.html"):
-            self.send(HTTPStatus.OK, self.server.page, "text/html; charset=utf-8")
-        elif self.path == "/teach":
-            answer = {**self.server.taught.summary(), "per_digit": self.server.examples_per_digit}
-            self.send(HTTPStatus.OK, json.dumps(answer).encode(), "application/json")
-        else:
-            self.send_error_json(HTTPStatus.NOT_FOUND, f"nothing at {self.path}: the page is /")
-
-    def do_POST(self):
-        address = urlsplit(self.path)
-        digit = parse_qs(address.query).get("digit", [""])[0]
-        if address.path not in ("/predict", "/teach"):
-            self.discard_body()
-            message = f"nothing at {self.path}: POST /predict or /teach?digit=D"
-            self.send_error_json(HTTPStatus.NOT_FOUND, message)
-        elif address.path == "/teach" and not (len(digit) == 1 and digit.isdigit()):
-            self.discard_body()
-            message = "name the digit drawn: POST /teach?digit=D, D from 0 to 9"
-            self.send_error_json(HTTPStatus.BAD_REQUEST, message)
-        elif (read := self.read_and_answer()) is None:
-            return  # the 4xx is sent
-        elif address.path == "/predict":
-            self.send(HTTPStatus.OK, json.dumps(read[1]).encode(), "application/json")
-        else:
-            self.save_taught(int(digit), *read)
-
-    def save_taught(self, digit, drawing, answer):
-        try:
-            path = self.server.taught.save(digit, as_png(drawing))
-        except OSError as error:  # a full disk, a folder not writable: the server serves on
-            self.send_error_json(HTTPStatus.INSUFFICIENT_STORAGE, f"cannot save it ({error})")
-            return
-        saved = {"saved": path.relative_to(self.server.out).as_posix(), "digit": digit}
-        saved.update(read_as=answer["digit"], count=self.server.taught.counts[digit])
-        self.send(HTTPStatus.CREATED, json.dumps(saved).encode(), "application/json")
-
-
-# %% The web server
-def start_server(host, port, model, out, examples_per_digit):
-    """A server for the page and the model, listening but not yet serving; a UserError if
-    the port cannot be had. Taught digits go to `out`/my_digits/."""
-    try:
-        server = ThreadingHTTPServer((host, port), DrawingPageHandler)
-    except OSError as error:
-        if error.errno == errno.EADDRINUSE:
-            raise common.UserError(
-                f"port {port} is in use (another server, or this lesson already running?): "
-                "choose another with --port N"
-            ) from None
-        raise common.UserError(f"cannot listen on {host}:{port} ({error.strerror})") from None
-    server.daemon_threads = True  # a browser tab left open does not keep the program alive
-    server.page = PAGE.read_bytes()
-    server.model = model
-    server.model_lock = threading.Lock()
-    server.out = Path(out)
-    server.taught = TaughtDigits(server.out / own_digits.MY_DIGITS)
-    server.examples_per_digit = examples_per_digit
-    return server
-
-
-# %% What the page looks like
-# `python 07_draw_digit.py` opens the page in your browser. Draw a digit and it answers as
-# you draw, with the 28x28 input it prepared; its Teach button asks for each digit in turn.
-for picture in PAGE_PICTURES:
-    pictures.show_picture(picture)
+# %% The page in teach mode
+pictures.show_picture(TEACH_PICTURE)
 
 # %% Serve the page
-model = common.load_model(MODEL_PATH)
-server = start_server(HOST, PORT, model, OUTPUT_DIR, EXAMPLES_PER_DIGIT)
+server = page_server.start_server(
+    HOST,
+    PORT,
+    DrawingPage,
+    page=PAGE.read_bytes(),
+    model=model,
+    model_lock=threading.Lock(),  # one prediction at a time
+    taught=page_server.TaughtDigits(OUTPUT_DIR, EXAMPLES_PER_DIGIT),
+)
 host, port = server.server_address[:2]
 url = f"http://{host}:{port}/"
 print(f"Serving the drawing page at {url}")
 if OPEN_BROWSER:
     webbrowser.open(url)
 if common.running_in_notebook():
-    # The notebook stays usable: the page is served beside it until the kernel stops.
+    # The notebook stays usable: the page is served beside it.
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print("It is served for as long as this notebook's kernel runs.")
 else:

@@ -38,6 +38,7 @@ DEFAULT_SEED = 42
 QUICK_TRAIN_SIZE = 2000  # training images in --quick mode
 QUICK_TEST_SIZE = 500  # test images in --quick mode
 QUICK_EPOCHS = 1  # epochs in --quick mode unless --epochs says otherwise
+CURVES_FONT_POINTS = 14  # the training curves' text: legible on a lecture slide
 # Inside a lesson's output folder (OUTPUT_DIR): the models and figures it saves, and the
 # training curves that the course keeps of each model (which lesson 04 draws).
 MODELS, FIGURES, HISTORY = "models", "figures", "history"
@@ -176,40 +177,42 @@ def set_seed(seed):
 
 
 def print_predictions(probabilities, labels, indices):
-    """Predicted digit, confidence and all ten probabilities for a few test images."""
-    header = " ".join(f"{digit:>5}" for digit in range(NUM_CLASSES))
-    print(f"image label predicted confidence | probability (%) of each digit\n{'':34}{header}")
+    """The true digit, the digit read, its probability and all ten probabilities (rounded to
+    whole percent) for a few test images, in 80 columns."""
+    header = "".join(f"{digit:4d}" for digit in range(NUM_CLASSES))
+    print(f"image  true  read      sure | probability (%) of each digit\n{'':28}|{header}")
     for index in indices:
         row = probabilities[index]
         predicted = int(np.argmax(row))
-        mark = "" if predicted == labels[index] else "  <- wrong"
-        cells = " ".join(f"{100 * value:5.1f}" for value in row)
+        mark = "" if predicted == labels[index] else "  wrong"
+        cells = "".join(f"{100 * value:4.0f}" for value in row)
         print(
-            f"{index:5d} {labels[index]:5d} {predicted:9d} {100 * row[predicted]:9.2f}% | "
+            f"{index:5d} {labels[index]:5d} {predicted:5d} {100 * row[predicted]:8.2f}% |"
             f"{cells}{mark}"
         )
 
 
 def training_curves_figure(history, title):
-    """Accuracy and loss per epoch, training against validation, side by side."""
+    """Accuracy and loss per epoch, training against validation, side by side, with text
+    large enough for a lecture deck."""
     import matplotlib.pyplot as plt
 
     epochs = range(1, len(history["loss"]) + 1)
-    figure, (accuracy_axis, loss_axis) = plt.subplots(1, 2, figsize=(11, 4))
-    for axis, metric, label in [
-        (accuracy_axis, "accuracy", "Accuracy"),
-        (loss_axis, "loss", "Loss (cross-entropy)"),
-    ]:
-        axis.plot(epochs, history[metric], "o-", label="training")
-        if f"val_{metric}" in history:
-            axis.plot(epochs, history[f"val_{metric}"], "s-", label="validation")
-        axis.set_xlabel("Epoch")
-        axis.set_ylabel(label)
-        axis.set_title(f"{label} per epoch")
-        axis.grid(True, alpha=0.3)
-        axis.legend()
-    figure.suptitle(title)
-    figure.tight_layout()
+    with plt.rc_context({"font.size": CURVES_FONT_POINTS}):
+        figure, (accuracy_axis, loss_axis) = plt.subplots(1, 2, figsize=(10, 4))
+        for axis, metric, label in [
+            (accuracy_axis, "accuracy", "Accuracy"),
+            (loss_axis, "loss", "Loss (cross-entropy)"),
+        ]:
+            axis.plot(epochs, history[metric], "o-", label="training")
+            if f"val_{metric}" in history:
+                axis.plot(epochs, history[f"val_{metric}"], "s-", label="validation")
+            axis.set_xlabel("Epoch")
+            axis.set_title(f"{label} per epoch")
+            axis.grid(True, alpha=0.3)
+            axis.legend()
+        figure.suptitle(title)
+        figure.tight_layout()
     return figure
 
 

@@ -230,8 +230,8 @@ def center_by_mass(digit, field_size=FIELD_SIZE):
 
 
 def clean_ink(gray):
-    """Steps 2-4: light ink on black, with the paper and its noise removed; a UserError if no
-    ink is left (the caller names the image)."""
+    """Lesson 6's step 2: light ink on black, with the paper and its noise removed; a
+    UserError if no ink is left (the caller names the image)."""
     ink = suppress_noise(remove_background(make_ink_light(gray)))
     if not ink.any():
         raise UserError("no ink found (a blank page?)")
@@ -239,7 +239,8 @@ def clean_ink(gray):
 
 
 def prepare_digit(ink):
-    """Steps 5-9: drop specks, crop, thicken thin strokes, fit into 20x20, centre by mass."""
+    """Lesson 6's steps 3-5: drop specks, crop, thicken thin strokes, fit into 20x20, centre
+    by mass in 28x28."""
     return center_by_mass(fit_in_box(thicken_strokes(crop_to_ink(remove_specks(ink)))))
 
 

@@ -6,7 +6,13 @@ session per run of the page; photos sorted by hand into `<digit>/` folders work 
 
     images = find_labelled_images(folder)       # [LabelledImage(path, digit, session)]
     adapt, held_out = drawn_styles(seed)       # [DrawnDigit(name, digit, gray)] each
+    adapt, held_out, source = digit_sets(folder, test_folder, seed, fraction)  # lesson 8's
+    images, labels = prepare_all(digits, "held-out")  # 28x28, as lesson 6 prepares them
     save_new_file(folder, names, png_bytes)    # a collected digit, never replacing a file
+
+`digit_sets` chooses the held-out digits as lesson 8 explains: another session (the last),
+or another folder, or with one sitting a share of each digit, said to be optimistic.
+`adaptation_figure` and `misread_figure` draw what adapting changed.
 
 The drawn styles are a closed-top 4 (MNIST's writers leave the top open; a closed one looks
 like a 9 to a model trained on them), a 7 crossed in the middle and a 1 with a long flag,
@@ -14,6 +20,7 @@ as taught in much of Europe. Each is drawn by two hands with other strokes: a mo
 adapted on one hand's digits and tested on the other's.
 """
 
+import math
 import os
 import tempfile
 from dataclasses import dataclass
@@ -22,8 +29,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from common import NEW_FILE_MODE, NUM_CLASSES, UserError, display_path
-from handwriting import IMAGE_SUFFIXES, load_image
+from common import NEW_FILE_MODE, NUM_CLASSES, UserError, add_channel_axis, display_path
+from handwriting import IMAGE_SUFFIXES, clean_ink, load_image, prepare_digit
 
 MY_DIGITS = "my_digits"  # inside the output folder: the digits lesson 07's page collects
 
@@ -101,6 +108,130 @@ def find_labelled_images(folder):
     if not images:
         raise UserError(f"{folder}: its digit folders hold no PNG or JPEG images")
     return images
+
+
+# %% Digits to adapt on, and held-out digits to score on (lesson 8)
+
+
+def digit_sets(folder, test_folder, seed, held_out_fraction):
+    """(digits to adapt on, held-out digits, where the held-out ones come from). With no
+    `folder`: the drawn styles, one hand's held out. With a `test_folder`: its digits. Else
+    `folder`'s last session, or with one session `held_out_fraction` of each digit."""
+    if folder is None:
+        if test_folder is not None:
+            raise UserError("--test needs a FOLDER of digits to adapt on")
+        adapt, held_out = drawn_styles(seed)
+        return adapt, held_out, "the same styles, drawn with other strokes"
+    images = find_labelled_images(folder)
+    if test_folder is not None:
+        return images, find_labelled_images(test_folder), str(test_folder)
+    sessions = sorted({image.session for image in images})
+    if len(sessions) > 1:
+        held_out = [image for image in images if image.session == sessions[-1]]
+        adapt = [image for image in images if image.session != sessions[-1]]
+        return adapt, held_out, f"the last session, {sessions[-1]}"
+    random_generator = np.random.default_rng(seed)
+    held_out_paths = set()
+    for digit in sorted({image.digit for image in images}):
+        paths = [image.path for image in images if image.digit == digit]
+        count = max(1, math.floor(held_out_fraction * len(paths))) if len(paths) > 1 else 0
+        held_out_paths.update(random_generator.choice(paths, count, replace=False))
+    if not held_out_paths:
+        raise UserError(
+            f"{folder} has one image per digit, none to hold out: add more, or name held-out "
+            "digits with --test FOLDER"
+        )
+    print(
+        "Only one sitting: its held-out drawings were made with the ones adapted on, so their "
+        "score is optimistic. Draw another session, or name other digits with --test FOLDER."
+    )
+    return (
+        [image for image in images if image.path not in held_out_paths],
+        [image for image in images if image.path in held_out_paths],
+        f"{held_out_fraction:.0%} of each digit of the one sitting",
+    )
+
+
+def prepare_all(digits, role):
+    """(images (n, 28, 28, 1) in 0-1, labels) of the `digits` that could be read,
+    each prepared as lesson 6 prepares a photo; one that cannot is named and skipped. A
+    UserError if none could be read (`role` names them: "held-out")."""
+    images, labels = [], []
+    for digit in digits:
+        try:
+            gray = digit.load()
+        except UserError as error:  # no image: the error names the file
+            print(f"skipped: {error}")
+            continue
+        try:
+            ink = clean_ink(gray)
+        except UserError as error:  # an image without ink
+            print(f"skipped: {digit.name}: {error}")
+            continue
+        images.append(prepare_digit(ink))
+        labels.append(digit.digit)
+    if not images:
+        raise UserError(f"none of the {role} digits could be read: see the lines above")
+    print(f"{role.capitalize()}: {len(images)} images, of digits {sorted(set(labels))}")
+    return add_channel_axis(np.stack(images)), np.array(labels)
+
+
+# %% Figures of what adapting changed (lesson 8)
+
+WAY_COLOURS = {"before": "grey", "careful": "C0", "naive": "C3"}
+FIGURE_POINTS = 12  # the figures' text: legible on a lecture slide
+
+
+def adaptation_figure(labels, answers, test_errors, test_images):
+    """Per digit, the share of the held-out digits (`labels`) that each way's `answers` read
+    right; beside it each way's MNIST test error (%) on `test_images` images."""
+    import matplotlib.pyplot as plt
+
+    digits = sorted(set(labels))
+    positions = np.arange(len(digits))
+    with plt.rc_context({"font.size": FIGURE_POINTS}):
+        figure, (digit_axis, mnist_axis) = plt.subplots(1, 2, figsize=(8, 3.4))
+        for offset, (way, found) in zip((-0.27, 0, 0.27), answers.items()):
+            shares = [100 * np.mean(found[labels == digit] == digit) for digit in digits]
+            digit_axis.bar(positions + offset, shares, 0.27, label=way, color=WAY_COLOURS[way])
+        digit_axis.set_xticks(positions, [f"{d}\n({np.sum(labels == d)})" for d in digits])
+        digit_axis.set(xlabel="Digit (held-out images)", ylabel="Read right (%)")
+        digit_axis.set_title("Your held-out digits")
+        digit_axis.legend()
+        colours = [WAY_COLOURS[way] for way in test_errors]
+        mnist_axis.bar(list(test_errors), list(test_errors.values()), color=colours)
+        for position, error in enumerate(test_errors.values()):
+            mnist_axis.text(position, error, f"{error:.2f}%", ha="center", va="bottom")
+        mnist_axis.set_ylim(0, 1.15 * max(test_errors.values()))  # room for the labels
+        mnist_axis.set_ylabel("MNIST test error (%)")
+        mnist_axis.set_title(f"What MNIST pays ({test_images} test images)")
+        figure.suptitle("Lesson 8: adapting to your handwriting")
+        figure.tight_layout()
+    return figure
+
+
+def misread_figure(images, labels, answers, most):
+    """Up to `most` of the `images` (n, 28, 28, 1) that were misread before adapting, in two
+    rows at most, each titled with how it was read before and after: `answers["before"]`,
+    `answers["careful"]`. None if none was misread."""
+    import matplotlib.pyplot as plt
+
+    before, after = answers["before"], answers["careful"]
+    misread = np.flatnonzero(before != labels)[:most]
+    if not len(misread):
+        return None
+    columns = min(len(misread), math.ceil(most / 2))
+    rows = math.ceil(len(misread) / columns)
+    size = (1.5 * columns, 1.8 * rows + 0.4)
+    figure, axes = plt.subplots(rows, columns, figsize=size, squeeze=False)
+    for axis in axes.flat:
+        axis.axis("off")
+    for axis, index in zip(axes.flat, misread):
+        axis.imshow(images[index, :, :, 0], cmap="gray")
+        axis.set_title(f"read {before[index]}, now {after[index]}", fontsize=11)
+    figure.suptitle("Held-out digits misread before, and how the adapted model reads them")
+    figure.tight_layout()
+    return figure
 
 
 # %% The styles MNIST lacks, drawn as a hand draws on lesson 7's page

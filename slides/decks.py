@@ -1,11 +1,14 @@
 """The lecture decks, slides/<lesson>.pptx and .pdf, made from the executed notebooks.
 
-A deck follows its lesson step by step, each slide titled with the step's heading, the
-same as the notebook's cells: a title slide with the result the notebook printed, the
-step's ideas in the lesson's own words, its code (syntax-coloured, at most 16 lines of 64
-characters a slide, continued on the next slide between two statements), what it printed,
-every figure it drew, and the lesson's Try it exercises. The speaker notes hold the step's
-prose and the commands that run the lesson. Nothing is trained: the notebooks already ran.
+A deck follows its lesson: a title slide with the result the notebook printed; then, step by
+step, each idea (its bullets, titled with it), each step's code (syntax-coloured, at most 16
+lines of 64 characters a slide and two slides a cell, continued between two statements or two
+items of a list), what it printed, model.summary()'s table, and every figure it drew, with
+its alt text; and the lesson's Try it exercises. The course's own cells are on no slide, nor
+is its bookkeeping (where files were saved). A slide with fewer than three lines and no
+picture is merged with a neighbour, and a deck holds at most MOST_SLIDES slides (the build
+warns where one holds more). The speaker notes hold each step's words and the commands
+that run the lesson. Nothing is trained: the notebooks already ran.
 
     python -m pip install -r requirements-dev.txt
     python slides/build.py                       # every lesson
@@ -15,11 +18,12 @@ prose and the commands that run the lesson. Nothing is trained: the notebooks al
 The PDF is the PPTX as LibreOffice Impress renders it (`soffice --headless --convert-to
 pdf`), made where `soffice` is installed (Debian: apt-get install libreoffice-impress) and
 only when the PPTX changed. The same notebooks always give the same PPTX, byte for byte.
-The code on a slide is the lesson's code laid out for 64 columns by black, with comments
-wrapped and end-of-line comments moved above their line; it is the same program.
+The build also writes the concept map of docs/for_lecturers.md (concept_map.py).
 
-This module builds and checks the decks; lesson_reading.py reads a notebook, code_layout.py
-lays out its code, and slide_parts.py holds the parts a slide is made of.
+This module writes and checks the decks' files; lesson_reading.py reads a notebook,
+printed_output.py what it printed, code_layout.py lays out its code, slide_plan.py plans a
+step's slides, lesson_slides.py a lesson's, deck_drawing.py draws them, and slide_parts.py
+holds the parts a slide is made of.
 """
 
 import argparse
@@ -31,149 +35,20 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from datetime import datetime
 from pathlib import Path
 
-from code_layout import CODE_MOST_COLUMNS, code_chunks, slide_code
-from lesson_reading import figures, measured_result, printed_lines, read_lesson
+import concept_map
+from deck_drawing import FIXED_TIME, build_deck
+from lesson_reading import read_lesson
+from lesson_slides import lesson_plans
 from pptx import Presentation
-from pptx.enum.text import MSO_ANCHOR
-from pptx.util import Inches, Pt
-from slide_parts import (
-    BODY_BOTTOM,
-    BODY_HEIGHT,
-    BODY_TOP,
-    BODY_WIDTH,
-    CODE_BACKGROUND,
-    CODE_POINTS,
-    MARGIN,
-    SLIDE_HEIGHT,
-    SLIDE_WIDTH,
-    SMALLEST_EXERCISE_POINTS,
-    TEXT_POINTS,
-    add_bullets,
-    add_caption,
-    add_notes,
-    add_picture,
-    add_printed,
-    add_runs,
-    add_title,
-    bullet_pages,
-    code_paragraphs,
-    fitting_points,
-    monospace_box,
-    printed_height,
-    split_sentences,
-    step_notes,
-    text_box,
-)
+from slide_plan import LessonProblem
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-
-
 NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
-
-
 SLIDES_DIR = PROJECT_DIR / "slides"
-
-
-FIXED_TIME = datetime(2000, 1, 1)  # in the deck's properties and zip entries: no build dates
-
-
-def build_deck(lesson):
-    """The lesson's deck as a python-pptx Presentation."""
-    deck = Presentation()
-    deck.slide_width, deck.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
-    blank = deck.slide_layouts[6]
-    properties = deck.core_properties
-    properties.title = lesson.title
-    properties.author = properties.last_modified_by = "mnist-keras-tutorial"
-    properties.created = properties.modified = properties.last_printed = FIXED_TIME
-    properties.revision = 1
-    script = f"{lesson.name}.py"
-
-    # The title slide: the lesson, what it teaches, and what its notebook measured.
-    slide = deck.slides.add_slide(blank)
-    result, banner = measured_result(lesson)
-    heading_height, items_top = Inches(1.6), Inches(2.5)
-    shape = text_box(slide, MARGIN, Inches(0.8), BODY_WIDTH, heading_height, MSO_ANCHOR.BOTTOM)
-    points = fitting_points([lesson.title], 40, 28, heading_height - Inches(0.2))
-    add_runs(shape.text_frame.paragraphs[0], lesson.title, points, bold=True)
-    items = [lesson.description, *result]
-    items_height = BODY_BOTTOM - items_top
-    shape = text_box(slide, MARGIN, items_top, BODY_WIDTH, items_height)
-    points = fitting_points(items, TEXT_POINTS, 18, items_height - Inches(0.2), 14)
-    for index, item in enumerate(items):
-        paragraph = (
-            shape.text_frame.paragraphs[0] if index == 0 else shape.text_frame.add_paragraph()
-        )
-        paragraph.space_after = Pt(14)
-        add_runs(paragraph, item, points)
-    add_caption(slide, f"{script} · notebooks/{lesson.name}.ipynb · {banner}".rstrip(" ·"))
-    commands = "\n".join(lesson.run_commands)
-    add_notes(
-        slide,
-        f"{lesson.description}\n\nExpected: {lesson.expected}\n\nRun the lesson:\n{commands}",
-    )
-
-    for step in lesson.steps:
-        notes = step_notes(lesson, step)
-        # The ideas of the step, in the lesson's words.
-        sentences = [s for paragraph in step.prose for s in split_sentences(paragraph)]
-        for page in bullet_pages(sentences, TEXT_POINTS, BODY_HEIGHT):
-            slide = deck.slides.add_slide(blank)
-            add_title(slide, step.title)
-            add_bullets(slide, BODY_TOP, BODY_HEIGHT, page, TEXT_POINTS)
-            add_notes(slide, notes)
-        for code, outputs in step.cells:
-            laid_out = slide_code(code) if code.strip() else ""
-            too_long = [line for line in laid_out.splitlines() if len(line) > CODE_MOST_COLUMNS]
-            if too_long:
-                sys.exit(
-                    f"error: {script}, {step.title}: a line black cannot fit into "
-                    f"{CODE_MOST_COLUMNS} columns; shorten it in the lesson: {too_long[0].strip()}"
-                )
-            chunks = code_chunks(laid_out) if laid_out else []
-            printed = printed_lines(outputs)
-            for index, chunk in enumerate(chunks):
-                slide = deck.slides.add_slide(blank)
-                add_title(slide, step.title)
-                lines = chunk.splitlines()
-                shape, height = monospace_box(slide, BODY_TOP, lines, CODE_POINTS, CODE_BACKGROUND)
-                code_paragraphs(shape.text_frame, chunk)
-                part = f" · code {index + 1} of {len(chunks)}" if len(chunks) > 1 else ""
-                caption = f"{script}{part}"
-                # What the step printed goes below its last code when there is room.
-                room = BODY_HEIGHT - height - Inches(0.2)
-                if index == len(chunks) - 1 and printed and printed_height(printed) <= room:
-                    add_printed(slide, BODY_TOP + height + Inches(0.2), printed)
-                    caption += " · below: what it printed"
-                    printed = []
-                add_caption(slide, caption)
-                add_notes(slide, notes)
-            if printed:
-                slide = deck.slides.add_slide(blank)
-                add_title(slide, step.title)
-                add_printed(slide, BODY_TOP, printed)
-                add_caption(slide, f"{script} · what it printed")
-                add_notes(slide, notes)
-            for image, saved in figures(outputs):
-                slide = deck.slides.add_slide(blank)
-                add_title(slide, step.title)
-                add_picture(slide, image, BODY_TOP, BODY_BOTTOM)
-                add_caption(slide, saved or script)
-                add_notes(slide, notes)
-
-    # The exercises, on one slide, numbered as in the lesson.
-    slide = deck.slides.add_slide(blank)
-    add_title(slide, "Try it")
-    points = fitting_points(
-        lesson.exercises, TEXT_POINTS, SMALLEST_EXERCISE_POINTS, BODY_HEIGHT - Inches(0.2), 12
-    )
-    add_bullets(slide, BODY_TOP, BODY_HEIGHT, lesson.exercises, points, numbered=True)
-    add_caption(slide, script)
-    add_notes(slide, f"The lesson's exercises.\n\nRun the lesson:\n{commands}")
-    return deck
+MOST_SLIDES = 35  # a deck for one lecture
+PICTURE = 13  # python-pptx's shape type of a picture
 
 
 def deck_bytes(deck):
@@ -194,10 +69,16 @@ def deck_contents(deck):
     slides = []
     for slide in deck.slides:
         texts = [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
-        pictures = [
-            hashlib.sha1(shape.image.blob).hexdigest()
+        texts += [
+            cell.text
             for shape in slide.shapes
-            if shape.shape_type == 13  # a picture
+            if shape.has_table
+            for cell in shape.table.iter_cells()
+        ]
+        pictures = [
+            (hashlib.sha1(shape.image.blob).hexdigest(), shape._element.nvPicPr.cNvPr.get("descr"))
+            for shape in slide.shapes
+            if shape.shape_type == PICTURE
         ]
         notes = slide.notes_slide.notes_text_frame.text if slide.has_notes_slide else ""
         slides.append({"texts": texts, "pictures": pictures, "notes": notes})
@@ -250,36 +131,65 @@ def convert_to_pdf(paths):
             print(f"Wrote {shown(path.with_suffix('.pdf'))}")
 
 
-def build(only=None, force_pdf=False, slides_dir=SLIDES_DIR):
+def planned(notebook):
+    """The lesson a notebook holds and the plan of its slides; a lesson that a slide cannot
+    show stops the build with what to change."""
+    lesson = read_lesson(notebook)
+    try:
+        return lesson, lesson_plans(lesson)
+    except LessonProblem as problem:
+        sys.exit(f"error: {problem}")
+
+
+def build(only=None, force_pdf=False, slides_dir=SLIDES_DIR, document=concept_map.DOCUMENT):
     """Write <lesson>.pptx for each notebook into `slides_dir`, and its PDF where the PPTX
-    changed."""
+    changed; then the concept map of `document`, from every lesson's slides."""
     slides_dir.mkdir(exist_ok=True)
-    changed = []
-    for notebook in lesson_notebooks(only):
-        deck = build_deck(read_lesson(notebook))
+    changed, every_plan = [], {}
+    for notebook in lesson_notebooks():
+        lesson, plans = planned(notebook)
+        every_plan[notebook.stem] = lesson, plans
+        if only and notebook.stem not in only:
+            continue
+        deck = build_deck(lesson, plans)
         content = deck_bytes(deck)
         path = slides_dir / f"{notebook.stem}.pptx"
         same = path.is_file() and path.read_bytes() == content
         if not same:
             write_atomically(path, content)
         print(f"{'Unchanged' if same else 'Wrote'} {shown(path)} ({len(deck.slides)} slides)")
+        warnings = {part.warning for plan in plans for part in plan.parts if part.warning}
+        for warning in sorted(warnings):
+            print(f"Warning: {shown(path)}, {warning} inside its brackets: split it in the lesson")
+        if len(deck.slides) > MOST_SLIDES:
+            print(
+                f"Warning: {shown(path)} has {len(deck.slides)} slides, more than a lecture's "
+                f"{MOST_SLIDES}: shorten the lesson's cells or its ideas"
+            )
         pdf = path.with_suffix(".pdf")
         # A PDF older than its PPTX was not made from it (an earlier build stopped early).
         if not same or force_pdf or not pdf.is_file() or pdf.stat().st_mtime < path.stat().st_mtime:
             changed.append(path)
+    if concept_map.write(every_plan, document):
+        print(f"Wrote the concept map of {shown(document)}")
     if changed:
         convert_to_pdf(changed)
 
 
-def check(only=None, slides_dir=SLIDES_DIR):
-    """Fail, naming the lesson and slide, where a committed deck differs from its notebook."""
-    problems = []
-    for notebook in lesson_notebooks(only):
+def check(only=None, slides_dir=SLIDES_DIR, document=concept_map.DOCUMENT):
+    """Fail, naming the lesson and slide, where a committed deck differs from its notebook,
+    or the concept map from the decks."""
+    problems, every_plan = [], {}
+    for notebook in lesson_notebooks():
+        lesson, plans = planned(notebook)
+        every_plan[notebook.stem] = lesson, plans
+        if only and notebook.stem not in only:
+            continue
         path = slides_dir / f"{notebook.stem}.pptx"
         if not path.is_file():
             problems.append(f"{shown(path)} is missing")
             continue
-        expected = deck_contents(build_deck(read_lesson(notebook)))
+        expected = deck_contents(build_deck(lesson, plans))
         committed = deck_contents(Presentation(str(path)))
         for number, (want, have) in enumerate(zip(expected, committed), start=1):
             if want != have:
@@ -294,6 +204,8 @@ def check(only=None, slides_dir=SLIDES_DIR):
                 )
         if not path.with_suffix(".pdf").is_file():
             problems.append(f"{shown(path.with_suffix('.pdf'))} is missing")
+    if not concept_map.in_step(every_plan, document):
+        problems.append(f"the concept map of {shown(document)} is not the decks'")
     for problem in problems:
         print(f"out of step: {problem}", file=sys.stderr)
     if problems:

@@ -8,11 +8,13 @@ import sys
 import pytest
 from conftest import PROJECT_DIR, assert_clean_failure, assert_png, run_script
 from digits import NUMBERS, photo_of, written_number
+from figure_legibility import assert_legible_on_a_slide
 from PIL import Image, ImageDraw, ImageFont
 
 import outputs
 
 STEP_FIGURES = [
+    "06_resized_straight.png",
     "06_step1_grey.png",
     "06_step2_ink.png",
     "06_step3_cropped.png",
@@ -37,6 +39,11 @@ def test_the_steps_are_shown_on_the_sample_photo_and_the_samples_read(tmp_path, 
     assert any(line.startswith(f"{samples / 'photo_of_a_3.jpg'}: 3 (") for line in lines)
     assert any(line.startswith(f"{samples / 'drawing_of_a_7.png'}: 7 (") for line in lines)
     assert_png(tmp_path / outputs.FIGURES / "06_drawing_of_a_7.png")
+    # Every figure the lesson drew is legible where a lecture deck shows it.
+    for figure in sorted((tmp_path / outputs.FIGURES).glob("*.png")):
+        assert_legible_on_a_slide(figure)
+    # Before the walkthrough, the photo resized straight to 28x28, as the usual mistake.
+    assert "photo_of_a_3.jpg, resized straight: " in result.stdout
 
 
 def test_reads_photos_and_drawings_and_names_an_image_without_ink(tmp_path, digit_model):
@@ -166,4 +173,21 @@ def test_reads_numbers(tmp_path, digit_model):
     assert result.returncode == 0, result.stderr
     for name, (text, _) in NUMBERS.items():
         assert f"{name}.png: reads {text}" in result.stdout, result.stdout
+        assert_legible_on_a_slide(tmp_path / outputs.FIGURES / f"06_{name}.png")
     assert "photo.jpg: reads 2026" in result.stdout
+
+
+def test_the_figure_of_a_long_number_is_legible_on_a_slide(tmp_path, digit_model):
+    """Ten digits in a row: two rows of prepared digits under the original."""
+    photo_of("0123456789", size=(1800, 300), at=(60, 60), font_size=120).save(tmp_path / "long.jpg")
+    result = run_script(
+        "06_predict_digit.py",
+        tmp_path / "long.jpg",
+        "--number",
+        "--model",
+        digit_model,
+        "--out",
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert_legible_on_a_slide(tmp_path / outputs.FIGURES / "06_long.png")

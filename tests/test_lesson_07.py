@@ -13,7 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from digits import SEVEN_STROKES, canvas_png, zero_stroke
 from drawing_page import draw_strokes, find_chromium, start_lesson, start_page_server
+from figure_legibility import assert_legible_on_a_slide
 from PIL import Image
+
+import outputs
 
 SAFETY_TIMEOUT_SECONDS = 120  # only keeps a broken server from hanging the tests
 CHROMIUM = find_chromium()
@@ -48,6 +51,14 @@ def request(url, path, body=None, method=None, headers=None):
 
 def predict(url, png):
     return request(url, "/predict", png, headers={"Content-Type": "image/png"})
+
+
+# %% Before it serves: a drawing's way to the model and back
+
+
+def test_the_sample_drawings_way_is_drawn_legibly_before_the_page_is_served(server):
+    _, _, out = server
+    assert_legible_on_a_slide(out / outputs.FIGURES / "07_drawing_to_answer.png")
 
 
 # %% The HTTP API
@@ -141,7 +152,7 @@ def test_concurrent_requests(server):
 def test_a_port_in_use_is_one_clear_line(server, digit_model, tmp_path):
     _, url, _ = server
     port = re.search(r":(\d+)/$", url).group(1)
-    second = start_lesson("--no-browser", "--port", port, "--model", digit_model)
+    second = start_lesson("--no-browser", "--port", port, "--model", digit_model, "--out", tmp_path)
     _, stderr = second.communicate(timeout=SAFETY_TIMEOUT_SECONDS)
     assert second.returncode == 1
     assert stderr.strip().splitlines() == [

@@ -11,6 +11,7 @@ import pytest
 from conftest import assert_clean_failure, assert_png, run_script
 from digits import canvas_png
 from drawing_page import start_page_server
+from figure_legibility import assert_legible_on_a_slide
 
 import outputs
 import own_digits
@@ -61,8 +62,9 @@ def test_the_new_styles_are_read_better_and_mnist_pays_little(adapted):
         f"{accuracy['careful']:.1%} after; MNIST test error: {errors['before']:.2f}% -> "
         f"{errors['careful']:.2f}% (the naive way: {errors['naive']:.2f}%)"
     )
-    for figure in ("before_after", "misread_before"):
+    for figure in ("learning_rates", "before_after", "misread_before"):
         assert_png(out / outputs.FIGURES / f"{NAME}_{figure}.png")
+        assert_legible_on_a_slide(out / outputs.FIGURES / f"{NAME}_{figure}.png")
 
 
 def test_the_original_model_is_untouched_and_the_adapted_one_has_its_own_name(adapted, digit_model):

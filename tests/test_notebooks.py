@@ -332,7 +332,9 @@ def model_cell(name):
     found = [
         cells[index + 1].source
         for index, cell in enumerate(cells)
-        if cell.cell_type == "markdown" and heading.match(cell.source)
+        if cell.cell_type == "markdown"
+        and heading.match(cell.source)
+        and cells[index + 1].cell_type == "code"
     ]
     assert found, f"{name} has no model cell"
     return "\n\n".join(found)

@@ -3,9 +3,12 @@ own_digits.save_new_file, which lesson 7's teach mode saves with."""
 
 import numpy as np
 import pytest
+from digits import canvas_png
+from figure_legibility import assert_legible_on_a_slide
 
 import handwriting
 import own_digits
+import pictures
 from common import UserError
 
 
@@ -83,3 +86,86 @@ def test_a_new_file_never_replaces_an_old_one(tmp_path):
     with pytest.raises(FileExistsError):
         own_digits.save_new_file(tmp_path, ["001.png", "002.png"], b"third")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["001.png", "002.png"]
+
+
+# %% Lesson 8's digit sets and their figures
+
+
+def write_digits(folder, digits_and_count):
+    for digit, count in digits_and_count:
+        (folder / str(digit)).mkdir(parents=True, exist_ok=True)
+        for number in range(count):
+            (folder / str(digit) / f"{number:03d}.png").write_bytes(
+                canvas_png(digit, stroke_width=2 + number)
+            )
+
+
+def test_the_drawn_styles_are_the_sets_without_a_folder():
+    adapt, held_out, source = own_digits.digit_sets(None, None, seed=3, held_out_fraction=0.25)
+    drawn_adapt, drawn_held_out = own_digits.drawn_styles(3)
+    assert [d.name for d in adapt] == [d.name for d in drawn_adapt]
+    assert [d.name for d in held_out] == [d.name for d in drawn_held_out]
+    assert source == "the same styles, drawn with other strokes"
+    with pytest.raises(UserError, match="--test needs a FOLDER"):
+        own_digits.digit_sets(None, "elsewhere", seed=3, held_out_fraction=0.25)
+
+
+def test_the_last_session_is_held_out(tmp_path):
+    write_digits(tmp_path / "2026-12-01_100000", [(1, 2)])
+    write_digits(tmp_path / "2026-12-02_090000", [(1, 1)])
+    adapt, held_out, source = own_digits.digit_sets(tmp_path, None, 0, 0.25)
+    assert {image.session for image in adapt} == {"2026-12-01_100000"}
+    assert [image.session for image in held_out] == ["2026-12-02_090000"]
+    assert source == "the last session, 2026-12-02_090000"
+
+
+def test_one_sitting_holds_a_share_of_each_digit_out_and_says_so(tmp_path, capsys):
+    write_digits(tmp_path, [(2, 4), (5, 8)])
+    adapt, held_out, source = own_digits.digit_sets(tmp_path, None, 0, 0.25)
+    assert sorted(image.digit for image in held_out) == [2, 5, 5]
+    assert len(adapt) == 9 and not {i.path for i in adapt} & {i.path for i in held_out}
+    assert source == "25% of each digit of the one sitting"
+    assert "score is optimistic" in capsys.readouterr().out
+    # The same seed holds out the same drawings.
+    again = own_digits.digit_sets(tmp_path, None, 0, 0.25)[1]
+    assert [image.path for image in again] == [image.path for image in held_out]
+
+
+def test_one_image_per_digit_has_none_to_hold_out(tmp_path):
+    write_digits(tmp_path, [(3, 1), (4, 1)])
+    with pytest.raises(UserError, match="none to hold out"):
+        own_digits.digit_sets(tmp_path, None, 0, 0.25)
+
+
+def test_prepare_all_skips_what_it_cannot_read_and_names_it(tmp_path, capsys):
+    write_digits(tmp_path, [(7, 2)])
+    (tmp_path / "7" / "broken.png").write_bytes(b"not a picture")
+    images, labels = own_digits.prepare_all(own_digits.find_labelled_images(tmp_path), "held-out")
+    assert images.shape == (2, 28, 28, 1) and labels.tolist() == [7, 7]
+    assert 0.0 <= images.min() and images.max() <= 1.0
+    printed = capsys.readouterr().out
+    assert "skipped: " in printed and "broken.png" in printed
+    assert "Held-out: 2 images, of digits [7]" in printed
+    (tmp_path / "7" / "000.png").write_bytes(b"")
+    (tmp_path / "7" / "001.png").write_bytes(b"")
+    with pytest.raises(UserError, match="none of the held-out digits could be read"):
+        own_digits.prepare_all(own_digits.find_labelled_images(tmp_path), "held-out")
+
+
+def test_the_adaptation_figures_are_legible_on_a_slide(tmp_path):
+    labels = np.array([1, 1, 4, 4, 7, 7, 7, 1, 4, 1, 4, 7, 1, 4, 7, 1])
+    answers = {
+        "before": np.array([7, 1, 9, 9, 7, 7, 1, 7, 9, 7, 9, 7, 7, 9, 1, 7]),
+        "careful": labels.copy(),
+        "naive": np.full(len(labels), 4),
+    }
+    errors = {"before": 0.36, "careful": 0.47, "naive": 7.28}
+    figure = own_digits.adaptation_figure(labels, answers, errors, 10000)
+    assert_legible_on_a_slide(pictures.save_figure(figure, tmp_path, "before_after.png"))
+    images = np.random.default_rng(0).random((len(labels), 28, 28, 1))
+    figure = own_digits.misread_figure(images, labels, answers, 12)
+    titles = [axis.get_title() for axis in figure.axes if axis.get_title()]
+    assert len(titles) == 12 and titles[0] == "read 7, now 1"  # the first misread image
+    assert_legible_on_a_slide(pictures.save_figure(figure, tmp_path, "misread.png"))
+    read_right = {**answers, "before": labels}
+    assert own_digits.misread_figure(images, labels, read_right, 12) is None

@@ -17,7 +17,7 @@ from nbclient import NotebookClient
 import common
 
 # What a student copies beside the pasted cells: common.py reads MNIST with mnist_files.py.
-PLAIN_MODULES = ["common.py", "mnist_files.py", "pictures.py"]
+PLAIN_MODULES = ["common.py", "mnist_files.py", "pictures.py", "convolution_pictures.py"]
 COURSE_CELL = re.compile(r"^# %% The course's .*$", re.M)
 SAFETY_TIMEOUT_SECONDS = 600  # only keeps a broken run from hanging the test suite
 

@@ -1,41 +1,93 @@
-"""The lecture decks: made from the committed notebooks (no training), readable from the back
-of a room, nothing outside a slide, every figure there, and in step with the notebooks."""
+"""The lecture decks, reopened with python-pptx: made from the committed notebooks (no
+training), lectures of at most 35 slides, none of the course's machinery or bookkeeping,
+code never cut inside a call or a dict, figures sharp and readable at the size shown and
+with alt text, model.summary()'s table, no thin slides, printed text readable from the back
+of a room, nothing outside a slide, a concept map that names its slides, and all in step with
+the notebooks. The rules are also checked on a small synthetic notebook (synthetic_lesson.py)
+that has every kind of cell the lessons will have."""
 
 import ast
 import base64
 import hashlib
+import io
 import re
 import shutil
 import subprocess
 import sys
+import tokenize
 
 import nbformat
 import pytest
+import synthetic_lesson
 from conftest import PROJECT_DIR
+from PIL import Image
 from pptx import Presentation
-from pptx.util import Pt
+from pptx.util import Emu, Pt
 
 SLIDES_DIR = PROJECT_DIR / "slides"
 NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
+DOCUMENT = PROJECT_DIR / "docs" / "for_lecturers.md"
 LESSONS = sorted(path.stem for path in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+DECKS = [*LESSONS, synthetic_lesson.NAME]
+SUMMARY_LESSONS = ["01_mlp_baseline", "02_simple_cnn", "03_large_cnn", "05_best_cnn"]
 MAX_DECKS_BYTES = 8_000_000
 PICTURE = 13  # python-pptx's shape type of a picture
+# What a lecture deck promises (the brief the decks were built to).
+MOST_SLIDES = 35
+SMALLEST_SHOWN_DPI = 150  # a picture's pixels an inch as shown
+SMALLEST_FIGURE_POINTS = 14  # a figure's smallest text as shown
+SMALLEST_PRINTED_POINTS = 18  # what a step printed, and the summary's table
+FEWEST_LINES = 3  # a slide with fewer lines of text needs a picture
+EMU_PER_INCH = 914400
+# Lines of the course's bookkeeping, which no slide shows (the version banner may stay in the
+# title slide's caption), and a printed path of a file.
+BOOKKEEPING = re.compile(
+    r"Saved figure: |Saved model: |Source: |Options from the OPTIONS line|Read with it: "
+    r"|Python \d+\.\d+\.\d+ \| Keras|PosixPath\("
+)
+FILE_PATH = re.compile(r"(?:\.\.?/|~/|/)?\b[\w.-]+/[\w./-]*\.(?:png|keras|npz|json|jpe?g|html)\b")
+COURSE_CODE = re.compile(r"import course|\b(?:course|outputs|options)\.")
+REST_OF_CELL = re.compile(r"the rest of this cell \((\d+) lines\) is in the notebook")
 
 
 sys.path.insert(0, str(SLIDES_DIR))
 import code_layout  # noqa: E402  (slides/build.py is the command that runs these)
+import concept_map  # noqa: E402
 import decks  # noqa: E402
 import lesson_reading  # noqa: E402
+import lesson_slides  # noqa: E402
 import slide_parts  # noqa: E402
+import slide_plan  # noqa: E402
+
+
+def reopened(deck):
+    """The deck as its file holds it, opened again with python-pptx."""
+    return Presentation(io.BytesIO(decks.deck_bytes(deck)))
 
 
 @pytest.fixture(scope="module")
-def built_decks():
-    """Every lesson's deck, built in memory from its committed notebook."""
-    return {
-        name: decks.build_deck(lesson_reading.read_lesson(NOTEBOOKS_DIR / f"{name}.ipynb"))
+def synthetic(tmp_path_factory):
+    """The synthetic lesson: its notebook's path, its lesson, its slides' plans."""
+    path = synthetic_lesson.write_notebook(tmp_path_factory.mktemp("synthetic"))
+    lesson = lesson_reading.read_lesson(path)
+    return path, lesson, lesson_slides.lesson_plans(lesson)
+
+
+@pytest.fixture(scope="module")
+def built_decks(synthetic):
+    """Every lesson's deck built from its committed notebook, and the synthetic one."""
+    built = {
+        name: reopened(
+            decks.build_deck(lesson_reading.read_lesson(NOTEBOOKS_DIR / f"{name}.ipynb"))
+        )
         for name in LESSONS
     }
+    built[synthetic_lesson.NAME] = reopened(decks.build_deck(synthetic[1], synthetic[2]))
+    return built
+
+
+def notebook_path(name, synthetic):
+    return synthetic[0] if name == synthetic_lesson.NAME else NOTEBOOKS_DIR / f"{name}.ipynb"
 
 
 def runs(shape):
@@ -48,35 +100,68 @@ def is_monospace(shape):
 
 
 def code_boxes(slide):
-    """The text boxes that show code: monospace at the code's size."""
+    """The text boxes that show code: monospace at the code's size, on the code's colour."""
     return [
         shape
         for shape in slide.shapes
         if shape.has_text_frame
         and is_monospace(shape)
         and runs(shape)[0].font.size == Pt(slide_parts.CODE_POINTS)
+        and shape.fill.type is not None
+        and shape.fill.fore_color.rgb == slide_parts.CODE_BACKGROUND
     ]
 
 
-def notebook_images(name):
-    notebook = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
+def printed_boxes(slide):
     return [
-        hashlib.sha1(base64.b64decode(output["data"]["image/png"])).hexdigest()
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for output in cell.outputs
-        if "image/png" in output.get("data", {})
+        shape
+        for shape in slide.shapes
+        if shape.has_text_frame and is_monospace(shape) and shape not in code_boxes(slide)
     ]
 
 
-def printed_text(name):
-    notebook = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
-    return "".join(
-        output.get("text", "")
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for output in cell.outputs
-    )
+def body_shapes(slide):
+    """The shapes between the title and the caption."""
+    return [
+        shape
+        for shape in slide.shapes
+        if shape.top not in (slide_parts.TITLE_TOP, slide_parts.CAPTION_TOP)
+    ]
+
+
+def title_of(slide):
+    titles = [s.text_frame.text for s in slide.shapes if s.top == slide_parts.TITLE_TOP]
+    return titles[0] if titles else "?"
+
+
+def slide_texts(slide):
+    """Every text a slide shows: its text boxes and its tables' cells."""
+    texts = [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
+    for shape in slide.shapes:
+        if shape.has_table:
+            texts += [cell.text for cell in shape.table.iter_cells()]
+    return texts
+
+
+def text_lines(slide):
+    """The lines of text in a slide's body: a monospace line each, running text as the
+    deck's estimate wraps it, a table row each."""
+    lines = 0
+    for shape in body_shapes(slide):
+        if shape.has_table:
+            lines += len(shape.table.rows)
+        elif shape.has_text_frame and is_monospace(shape):
+            lines += len(shape.text_frame.paragraphs)
+        elif shape.has_text_frame:
+            for paragraph in shape.text_frame.paragraphs:
+                size = max((run.font.size.pt for run in paragraph.runs), default=0)
+                if paragraph.text.strip() and size:
+                    lines += slide_parts.wrapped_line_count(paragraph.text, size, shape.width)
+    return lines
+
+
+def pictures(slide):
+    return [shape for shape in slide.shapes if shape.shape_type == PICTURE]
 
 
 def program(code):
@@ -88,13 +173,156 @@ def program(code):
     return ast.dump(tree)
 
 
-# %% What every deck holds
+# %% The checks, each returning what it found wrong, so that a test can also show it fails
 
 
-@pytest.mark.parametrize("name", LESSONS)
-def test_title_slide_and_try_it_slide(name, built_decks):
+def unclosed_brackets(code):
+    """The brackets a slide's code opens and leaves open, or closes without opening, other
+    than a `[` list and the brackets around it: where it was cut inside a call or dict."""
+    flush_left = "\n".join(line.lstrip() for line in code.splitlines()) + "\n"
+    stack, closed_unopened = [], []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(flush_left).readline):
+            if token.type == tokenize.OP and token.string in "([{":
+                stack.append(token.string)
+            elif token.type == tokenize.OP and token.string in ")]}":
+                if stack:
+                    stack.pop()
+                else:
+                    closed_unopened.append(token.string)
+    except tokenize.TokenError:
+        pass  # the end came with brackets open: the stack holds them
+    problems = []
+    if stack and stack[-1] != "[":
+        problems.append(f"ends inside {stack[-1]}")
+    if closed_unopened and closed_unopened[0] != "]":
+        problems.append(f"starts inside {closed_unopened[0]}")
+    return problems
+
+
+def cut_code(deck):
+    return [
+        f"slide {number}: {problem}: {box.text_frame.text.splitlines()[-1].strip()}"
+        for number, slide in enumerate(deck.slides, start=1)
+        for box in code_boxes(slide)
+        for problem in unclosed_brackets(box.text_frame.text)
+    ]
+
+
+def unreadable_pictures(deck):
+    """Pictures shown at fewer than SMALLEST_SHOWN_DPI pixels an inch, or whose smallest font
+    as shown is under SMALLEST_FIGURE_POINTS (or unknown: the PNG does not say it)."""
+    problems = []
+    for number, slide in enumerate(deck.slides, start=1):
+        for picture in pictures(slide):
+            image = Image.open(io.BytesIO(picture.image.blob))
+            shown_inches = picture.width / EMU_PER_INCH, picture.height / EMU_PER_INCH
+            dpi = min(image.width / shown_inches[0], image.height / shown_inches[1])
+            name = image.info.get("Title") or picture._element.nvPicPr.cNvPr.get("descr")
+            # In whole numbers: pixels an inch as shown, at least SMALLEST_SHOWN_DPI.
+            sharp = all(
+                pixels * EMU_PER_INCH >= SMALLEST_SHOWN_DPI * shown
+                for pixels, shown in ((image.width, picture.width), (image.height, picture.height))
+            )
+            if not sharp:
+                problems.append(f"slide {number} ({name}): {dpi:.0f} dpi as shown")
+            font, saved_dpi = image.info.get("Smallest font"), image.info.get("dpi")
+            if font is None or not saved_dpi:
+                problems.append(f"slide {number} ({name}): its PNG does not say its smallest font")
+                continue
+            shown = float(font) * saved_dpi[0] * shown_inches[0] / image.width
+            if float(font) and shown < SMALLEST_FIGURE_POINTS:
+                problems.append(
+                    f"slide {number} ({name}): smallest font {shown:.1f} pt as shown "
+                    f"({font} pt at {saved_dpi[0]:.0f} dpi, {image.width} px shown "
+                    f"{shown_inches[0]:.1f} in wide)"
+                )
+    return problems
+
+
+def course_and_bookkeeping(deck):
+    """Slides titled as the course's cells, the course's code on a slide, and bookkeeping
+    lines or paths of files anywhere but in code and the title slide's caption."""
+    found = []
+    for number, slide in enumerate(deck.slides, start=1):
+        if title_of(slide).startswith("The course's"):
+            found.append(f"slide {number}: {title_of(slide)}")
+        code = [box.text_frame.text for box in code_boxes(slide)]
+        found += [f"slide {number}: {hit}" for text in code for hit in COURSE_CODE.findall(text)]
+        # What the slide says besides its code (the code may print such a line; the slide
+        # must not show it printed), and on the title slide besides its caption.
+        texts = [text for text in slide_texts(slide) if text not in code]
+        caption = [s.text_frame.text for s in slide.shapes if s.top == slide_parts.CAPTION_TOP]
+        for text in texts if number > 1 else [text for text in texts if text not in caption]:
+            for pattern in (BOOKKEEPING, FILE_PATH):
+                found += [f"slide {number}: {match.group()}" for match in pattern.finditer(text)]
+    return found
+
+
+def thin_slides(deck):
+    return [
+        f"slide {number} ({title_of(slide)}): {text_lines(slide)} lines"
+        for number, slide in enumerate(deck.slides, start=1)
+        if number > 1 and text_lines(slide) < FEWEST_LINES and not pictures(slide)
+    ]
+
+
+# %% Every deck, the synthetic one included
+
+
+@pytest.mark.parametrize("name", DECKS)
+def test_a_deck_is_one_lecture_of_at_most_35_slides(name, built_decks):
+    assert len(built_decks[name].slides) <= MOST_SLIDES
+
+
+@pytest.mark.parametrize("name", DECKS)
+def test_no_course_cell_and_no_bookkeeping_on_any_slide(name, built_decks):
+    assert not course_and_bookkeeping(built_decks[name])
+
+
+@pytest.mark.parametrize("name", DECKS)
+def test_code_is_never_cut_inside_a_call_or_a_dict(name, built_decks):
+    assert not cut_code(built_decks[name])
+
+
+@pytest.mark.parametrize("name", DECKS)
+def test_figures_are_sharp_and_readable_at_the_size_shown(name, built_decks):
+    assert not unreadable_pictures(built_decks[name])
+
+
+@pytest.mark.parametrize("name", DECKS)
+def test_every_picture_has_alt_text(name, built_decks):
+    shown = [p for slide in built_decks[name].slides for p in pictures(slide)]
+    for picture in shown:
+        assert picture._element.nvPicPr.cNvPr.get("descr", "").strip(), picture.name
+
+
+@pytest.mark.parametrize("name", DECKS)
+def test_no_thin_slide(name, built_decks):
+    """Every slide but the title slide has three lines of text or a picture."""
+    assert not thin_slides(built_decks[name])
+
+
+@pytest.mark.parametrize("name", DECKS)
+def test_printed_text_and_tables_are_large(name, built_decks):
+    checked = 0
+    for number, slide in enumerate(built_decks[name].slides, start=1):
+        for box in printed_boxes(slide):
+            checked += 1
+            for run in runs(box):
+                assert run.font.size >= Pt(SMALLEST_PRINTED_POINTS), (number, run.text)
+        for shape in slide.shapes:
+            if shape.has_table:
+                for cell in shape.table.iter_cells():
+                    for run in runs(cell):
+                        assert run.font.size >= Pt(SMALLEST_PRINTED_POINTS), (number, run.text)
+    assert checked
+
+
+@pytest.mark.parametrize("name", DECKS)
+def test_title_slide_and_try_it_slide(name, built_decks, synthetic):
     deck = built_decks[name]
-    lesson = lesson_reading.read_lesson(NOTEBOOKS_DIR / f"{name}.ipynb")
+    lesson = lesson_reading.read_lesson(notebook_path(name, synthetic))
     first, last = deck.slides[0], deck.slides[-1]
     texts = [shape.text_frame.text for shape in first.shapes if shape.has_text_frame]
     assert texts[0] == lesson.title and lesson.title.startswith(f"Lesson {int(name[:2])} - ")
@@ -102,7 +330,7 @@ def test_title_slide_and_try_it_slide(name, built_decks):
     result_lines = texts[1].splitlines()[1:]
     assert result_lines, "the title slide states no result"
     for line in result_lines:
-        assert line in printed_text(name), line
+        assert line in printed_text(notebook_path(name, synthetic)), line
     exercises = [shape for shape in last.shapes if shape.has_text_frame]
     assert exercises[0].text_frame.text == "Try it"
     items = exercises[1].text_frame.paragraphs
@@ -111,7 +339,7 @@ def test_title_slide_and_try_it_slide(name, built_decks):
         assert paragraph.text == f"{number}. {exercise.replace('`', '')}"
 
 
-@pytest.mark.parametrize("name", LESSONS)
+@pytest.mark.parametrize("name", DECKS)
 def test_code_is_large_and_short_enough(name, built_decks):
     code_slides = 0
     for number, slide in enumerate(built_decks[name].slides, start=1):
@@ -136,26 +364,364 @@ def test_code_is_large_and_short_enough(name, built_decks):
     assert code_slides >= 5
 
 
-@pytest.mark.parametrize("name", LESSONS)
-def test_code_on_slides_is_the_lessons_code(name, built_decks):
-    """Cell by cell: the slides' code laid out again is the same program, and the code boxes
-    together hold exactly those lines, in order."""
-    lesson = lesson_reading.read_lesson(NOTEBOOKS_DIR / f"{name}.ipynb")
-    expected = []
+@pytest.mark.parametrize("name", DECKS)
+def test_code_on_slides_is_the_lessons_code(name, built_decks, synthetic):
+    """Cell by cell, the course's cells and the choices not made left out: the slides' code
+    laid out again is the same program, the code boxes hold its lines in order, and a cell
+    cut short says how many lines are left to the notebook."""
+    lesson = lesson_reading.read_lesson(notebook_path(name, synthetic))
+    shown = []  # each code line on the slides, and each note of lines left out, in order
+    for slide in built_decks[name].slides:
+        for shape in slide.shapes:
+            if shape in code_boxes(slide):
+                shown += [line for line in shape.text_frame.text.split("\n") if line.strip()]
+            elif shape.has_text_frame and REST_OF_CELL.search(shape.text_frame.text):
+                shown.append(int(REST_OF_CELL.search(shape.text_frame.text).group(1)))
+    position = 0
     for step in lesson.steps:
+        if step.kind not in ("code", "setup"):
+            continue
         for code, _ in step.cells:
-            if code.strip():
-                laid_out = code_layout.slide_code(code)
-                assert program(laid_out) == program(code), (name, step.title)
-                expected.extend(line for line in laid_out.splitlines() if line.strip())
+            code = code_layout.without_imports(code) if step.kind == "setup" else code
+            if not code.strip() or code_layout.draws_only(code):
+                continue
+            laid_out = code_layout.slide_code(code)
+            assert program(laid_out) == program(code), (name, step.title)
+            lines = [line for line in laid_out.splitlines() if line.strip()]
+            for number, line in enumerate(lines):
+                if isinstance(shown[position], int):
+                    assert shown[position] == len(lines) - number, (name, step.title)
+                    position += 1
+                    break
+                assert shown[position] == line, (name, step.title)
+                position += 1
+    assert position == len(shown)
+
+
+@pytest.mark.parametrize("name", DECKS)
+def test_everything_lies_inside_the_slide(name, built_decks):
+    deck = built_decks[name]
+    for number, slide in enumerate(deck.slides, start=1):
+        for shape in slide.shapes:
+            assert shape.left >= 0 and shape.top >= 0, (name, number, shape.name)
+            assert shape.left + shape.width <= deck.slide_width, (name, number, shape.name)
+            assert shape.top + shape.height <= deck.slide_height, (name, number, shape.name)
+
+
+@pytest.mark.parametrize("name", DECKS)
+def test_every_figure_of_the_notebook_is_in_the_deck(name, built_decks, synthetic):
     shown = [
-        line
+        hashlib.sha1(shape.image.blob).hexdigest()
         for slide in built_decks[name].slides
-        for box in code_boxes(slide)
-        for line in box.text_frame.text.split("\n")
-        if line.strip()
+        for shape in pictures(slide)
     ]
-    assert shown == expected
+    assert shown == notebook_images(notebook_path(name, synthetic))
+    if name in ("02_simple_cnn", "03_large_cnn"):
+        assert len(shown) >= 3  # the model, the training curves, the first layer's filters
+
+
+@pytest.mark.parametrize("name", DECKS)
+def test_speaker_notes_on_every_slide(name, built_decks, synthetic):
+    run_command = f"python {name}.py"
+    for number, slide in enumerate(built_decks[name].slides, start=1):
+        assert slide.has_notes_slide, (name, number)
+        assert run_command in slide.notes_slide.notes_text_frame.text, (name, number)
+    # A step with words carries them in the notes of its code slides.
+    lesson = lesson_reading.read_lesson(notebook_path(name, synthetic))
+    worded = [
+        step
+        for step in lesson.steps
+        if step.prose
+        and step.kind == "code"
+        and not all(code_layout.draws_only(code) for code, _ in step.cells)
+    ]
+    if not worded:
+        return
+    step = worded[0]
+    notes = [
+        slide.notes_slide.notes_text_frame.text
+        for slide in built_decks[name].slides
+        if code_boxes(slide) and step.title in slide_texts(slide)  # its title or a heading
+    ]
+    assert notes and all(step.prose[0] in text for text in notes)
+
+
+def notebook_images(path):
+    """The figures a notebook drew: its pictures whose PNG says its smallest font (the
+    course's screenshots of lesson 7's page stay in the notebook)."""
+    notebook = nbformat.read(path, as_version=4)
+    pngs = [
+        base64.b64decode(output["data"]["image/png"])
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if "image/png" in output.get("data", {})
+    ]
+    return [
+        hashlib.sha1(png).hexdigest()
+        for png in pngs
+        if "Smallest font" in Image.open(io.BytesIO(png)).info
+    ]
+
+
+def printed_text(path):
+    notebook = nbformat.read(path, as_version=4)
+    return "".join(
+        output.get("text", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+    )
+
+
+# %% model.summary()'s table, and what a step printed
+
+
+def summary_rows(path):
+    """How many layers the notebook's printed summary table has: its rules between rows."""
+    text = "".join(
+        output.get("data", {}).get("text/plain", "") + output.get("text", "")
+        for cell in nbformat.read(path, as_version=4).cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+    )
+    return text.count("├") + 1 if "┡" in text else 0
+
+
+@pytest.mark.parametrize("name", [*SUMMARY_LESSONS, synthetic_lesson.NAME])
+def test_the_summary_table_is_on_the_slides(name, built_decks, synthetic):
+    tables = [
+        shape.table
+        for slide in built_decks[name].slides
+        for shape in slide.shapes
+        if shape.has_table
+    ]
+    assert tables, "no model.summary() table"
+    assert all(table.cell(0, 0).text == "Layer (type)" for table in tables)
+    rows = [row for table in tables for row in list(table.rows)[1:]]
+    assert len(rows) == summary_rows(notebook_path(name, synthetic))
+    texts = "\n".join(text for slide in built_decks[name].slides for text in slide_texts(slide))
+    assert "Total params: " in texts and "Non-trainable params: " in texts
+    for table in tables:
+        for cell in table.iter_cells():
+            assert all(run.font.size >= Pt(SMALLEST_PRINTED_POINTS) for run in runs(cell))
+
+
+def test_what_a_step_printed_is_cut_to_what_matters(built_decks):
+    slides = built_decks["02_simple_cnn"].slides
+    printed = "\n".join(box.text_frame.text for slide in slides for box in printed_boxes(slide))
+    everything = "\n".join(text for slide in slides for text in slide_texts(slide))
+    assert "Total params: 592,074" in everything  # below the summary's table
+    assert "┃" not in everything and "━" not in everything
+    epochs = re.findall(r"^Epoch \d+/\d+$", printed, re.M)
+    assert epochs == ["Epoch 7/7"]  # the last epoch only
+    assert "Test error: 1.00% (100 of 10000 misclassified)" in printed
+    columns = (slide_parts.BODY_WIDTH - Emu(int(0.2 * EMU_PER_INCH))) / Pt(
+        SMALLEST_PRINTED_POINTS * slide_parts.MONOSPACE_ADVANCE
+    )
+    assert all(len(line) <= columns for line in printed.splitlines())
+
+
+# %% The synthetic lesson: every rule, on a notebook that has each case
+
+
+def slide_titled(deck, title):
+    return [slide for slide in deck.slides if title_of(slide) == title]
+
+
+def test_ideas_are_bullets_with_their_text_in_the_notes(built_decks):
+    deck = built_decks[synthetic_lesson.NAME]
+    (slide,) = slide_titled(deck, synthetic_lesson.IDEA_WITH_LIST)
+    bullets = [
+        p.text.removeprefix("• ") for s in body_shapes(slide) for p in s.text_frame.paragraphs
+    ]
+    assert bullets == synthetic_lesson.IDEA_ITEMS  # its list, not its sentences
+    notes = slide.notes_slide.notes_text_frame.text
+    assert "A dense layer looks at every pixel at once." in notes
+    assert all(f"- {item}" in notes for item in synthetic_lesson.IDEA_ITEMS)
+    (slide,) = slide_titled(deck, synthetic_lesson.IDEA_OF_SENTENCES)
+    bullets = [p.text for s in body_shapes(slide) for p in s.text_frame.paragraphs]
+    assert bullets == [
+        "• Max pooling keeps the strongest response in each 2x2 block.",
+        "• The image halves in each direction.",
+        "• A small shift of the digit changes little.",
+    ]
+    # An idea too long for two slides: two slides, and the rest in the notes.
+    long = slide_titled(deck, synthetic_lesson.LONG_IDEA)
+    assert len(long) == slide_plan.MOST_IDEA_SLIDES
+    assert slide_plan.MORE_IN_NOTES in "\n".join(slide_texts(long[-1]))
+    assert "Sentence 39 says" in long[0].notes_slide.notes_text_frame.text
+
+
+def test_a_short_idea_stands_beside_its_picture(built_decks):
+    deck = built_decks[synthetic_lesson.NAME]
+    beside = [
+        slide
+        for slide in deck.slides
+        if any(synthetic_lesson.SHORT_IDEA in text for text in slide_texts(slide))
+    ]
+    assert len(beside) == 1 and pictures(beside[0])
+    assert not slide_titled(deck, synthetic_lesson.SHORT_IDEA)
+    # Beside it, a wide picture would be too small to read: the idea goes above it.
+    (above,) = slide_titled(deck, synthetic_lesson.IDEA_ABOVE_WIDE_PICTURE)
+    (picture,) = pictures(above)
+    assert picture.top > max(s.top for s in body_shapes(above) if s.has_text_frame)
+
+
+def test_setup_shows_constants_and_the_course_and_other_choices_are_left_out(built_decks):
+    deck = built_decks[synthetic_lesson.NAME]
+    (setup,) = slide_titled(deck, "Setup")
+    code = "\n".join(box.text_frame.text for box in code_boxes(setup))
+    assert "EPOCHS = 7" in code and "import" not in code
+    assert "imports are in the notebook" in setup.shapes[-1].text_frame.text
+    titles = [title_of(slide) for slide in deck.slides]
+    assert "The large model" not in titles and "The small model" in titles
+    (chosen,) = slide_titled(deck, "The small model")
+    assert any("The large model" in text for text in slide_texts(chosen))
+    assert not any(title.startswith("The course's") for title in titles)
+
+
+def test_a_cell_too_long_for_two_slides_shows_two_and_says_so(built_decks):
+    slides = slide_titled(built_decks[synthetic_lesson.NAME], "A model too long for two slides")
+    assert len(slides) == code_layout.MOST_CODE_SLIDES
+    shown = sum(len(box.text_frame.text.splitlines()) for s in slides for box in code_boxes(s))
+    note = REST_OF_CELL.search("\n".join(slide_texts(slides[-1])))
+    total = len(code_layout.slide_code(synthetic_lesson.long_sequential()).splitlines())
+    assert note and int(note.group(1)) == total - shown > 0
+
+
+def test_figures_carry_their_description_or_their_step(built_decks):
+    deck = built_decks[synthetic_lesson.NAME]
+    alt_texts = [
+        picture._element.nvPicPr.cNvPr.get("descr")
+        for slide in deck.slides
+        for picture in pictures(slide)
+    ]
+    assert alt_texts == [
+        synthetic_lesson.FIGURE_DESCRIPTION,
+        "A picture that says nothing of itself",
+        "Every mistake",
+    ]
+
+
+def test_short_cells_merge_and_bookkeeping_goes(built_decks):
+    deck = built_decks[synthetic_lesson.NAME]
+    # A short idea with no picture of its own goes on top of the next step's slide, and a
+    # short cell takes the next step's code below it, each under its own heading.
+    (merged,) = slide_titled(deck, synthetic_lesson.SHORT_IDEA_WITHOUT_PICTURE)
+    assert "Evaluate" in slide_texts(merged) and code_boxes(merged)
+    (merged,) = slide_titled(deck, "Print the result")
+    assert "Inspect the training curves" in slide_texts(merged)
+    texts = "\n".join(text for slide in list(deck.slides)[1:] for text in slide_texts(slide))
+    assert "photo_3.jpg: 3 (99.1%)" in texts and "samples/" not in texts
+    assert "Saved" not in texts and "Model: " not in texts and "Options" not in texts
+
+
+def test_a_cell_that_only_draws_shows_its_figure_and_not_its_code(built_decks):
+    code = (
+        "figure = pictures.model_diagram_figure(model, 'Lesson 2')\n"
+        "pictures.save_figure(figure, OUTPUT_DIR, '02_model.png', show=SHOW)"
+    )
+    assert code_layout.draws_only(code)
+    assert code_layout.draws_only("def step_figure(image):\n    return image")
+    assert not code_layout.draws_only(code + "\nprint(figure)")
+    assert not code_layout.draws_only("model.summary()")
+    deck = built_decks["02_simple_cnn"]
+    diagrams = [
+        slide for slide in deck.slides if "The model as a diagram" in slide_texts(slide)[:1]
+    ]
+    assert diagrams and all(pictures(slide) and not code_boxes(slide) for slide in diagrams)
+
+
+def test_the_checks_find_what_they_look_for(built_decks, tmp_path):
+    """A deck with a cut call, a blurred picture with small text and a thin slide: each
+    check names it."""
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[6])
+    box = slide_parts.text_box(slide, slide_parts.MARGIN, slide_parts.BODY_TOP, 100, 100)
+    box.text_frame.text = "model = keras.Sequential(\n    [\n        layers.Conv2D(\n"
+    box.fill.solid()
+    box.fill.fore_color.rgb = slide_parts.CODE_BACKGROUND
+    for run in runs(box):
+        run.font.name, run.font.size = slide_parts.CODE_FONT, Pt(slide_parts.CODE_POINTS)
+    four_inches = Emu(4 * EMU_PER_INCH)
+    for width, title, font in ((300, "Blurred", 12), (1200, "Small text", 8), (1200, None, None)):
+        png = synthetic_lesson.png(width, width * 2 // 3, title, title, font)
+        slide.shapes.add_picture(io.BytesIO(base64.b64decode(png)), 0, 0, four_inches)
+    assert cut_code(deck) == ["slide 1: ends inside (: layers.Conv2D("]
+    assert [problem.split(": ", 1)[1] for problem in unreadable_pictures(deck)] == [
+        "75 dpi as shown",
+        "smallest font 5.3 pt as shown (8 pt at 200 dpi, 1200 px shown 4.0 in wide)",
+        "its PNG does not say its smallest font",
+    ]
+    slide = deck.slides.add_slide(deck.slide_layouts[6])
+    assert thin_slides(deck) == ["slide 2 (?): 0 lines"]
+    slide_parts.add_title(slide, "The course's record: leave it out when you copy")
+    slide_parts.add_printed(slide, slide_parts.BODY_TOP, ["Saved model: ../outputs/a.keras"])
+    slide_parts.add_caption(slide, "a caption")
+    assert course_and_bookkeeping(deck) == [
+        "slide 2: The course's record: leave it out when you copy",
+        "slide 2: Saved model: ",
+        "slide 2: ../outputs/a.keras",
+    ]
+
+
+# %% The concept map
+
+
+def concept_map_rows(text):
+    inside = text.split(concept_map.START)[1].split(concept_map.END)[0]
+    rows = [line.split(" | ") for line in inside.strip().splitlines() if line.startswith("| ")]
+    return [
+        (idea.lstrip("| "), deck.strip("`"), int(slide), figure.rstrip(" |"))
+        for idea, deck, slide, figure in rows[2:]
+    ]
+
+
+def assert_entries_name_their_idea(rows, built):
+    for idea, deck, number, figure in rows:
+        slides = built[deck].slides
+        assert 1 < number <= len(slides), (idea, deck, number)
+        slide = slides[number - 1]
+        assert idea == title_of(slide) or any(idea in text for text in slide_texts(slide))
+        shown = re.search(r"\(slide (\d+)\)$", figure)
+        assert figure == "-" or pictures(slides[int(shown.group(1)) - 1])
+
+
+def test_the_concept_map_names_each_idea_and_its_figure(built_decks, synthetic):
+    plans = {synthetic_lesson.NAME: synthetic[1:]}
+    text = "\n".join([concept_map.START, *concept_map.markdown(plans), concept_map.END])
+    rows = concept_map_rows(text)
+    assert [row[0] for row in rows] == [
+        synthetic_lesson.IDEA_WITH_LIST,
+        synthetic_lesson.IDEA_OF_SENTENCES,
+        synthetic_lesson.LONG_IDEA,
+        synthetic_lesson.SHORT_IDEA_WITHOUT_PICTURE,
+        synthetic_lesson.SHORT_IDEA,
+        synthetic_lesson.IDEA_ABOVE_WIDE_PICTURE,
+    ]
+    assert [row[3] for row in rows[:4]] == ["-"] * 4
+    assert rows[4][3].startswith("Training curves (slide ")
+    assert rows[5][3] == f"The mistakes (slide {rows[5][2]})"  # on the idea's own slide
+    assert_entries_name_their_idea(rows, built_decks)
+    # The committed document's map: each entry's slide exists and teaches it.
+    assert_entries_name_their_idea(concept_map_rows(DOCUMENT.read_text()), built_decks)
+
+
+def test_the_build_writes_the_concept_map_between_its_markers(synthetic, tmp_path):
+    document = tmp_path / "for_lecturers.md"
+    document.write_text(f"# Before\n\n{concept_map.START}\nold\n{concept_map.END}\n\n# After\n")
+    plans = {synthetic_lesson.NAME: synthetic[1:]}
+    assert concept_map.write(plans, document) and not concept_map.write(plans, document)
+    text = document.read_text()
+    assert text.startswith("# Before\n\n") and text.endswith("\n\n# After\n")
+    assert "old" not in text and f"| {synthetic_lesson.SHORT_IDEA} |" in text
+    assert concept_map.in_step(plans, document)
+    document.write_text(text.replace(synthetic_lesson.SHORT_IDEA, "Something else"))
+    assert not concept_map.in_step(plans, document)
+
+
+# %% Code laid out for slides
 
 
 def test_a_long_statement_continues_on_the_next_slide_whole():
@@ -174,6 +740,30 @@ def test_a_long_statement_continues_on_the_next_slide_whole():
     for chunk in layer_chunks[1:]:
         assert chunk.splitlines()[0].strip().startswith("layers.Dense(")
     assert "\n".join(chunks).count("layers.Dense(") == 20
+    assert not any(unclosed_brackets(chunk) for chunk in chunks)
+
+
+def test_a_call_or_a_dict_is_never_cut():
+    """Statements, then a call and a dict that each run over many lines: the slides break
+    before them, never inside, even where that leaves a slide short."""
+    code = "\n".join(f"value_{index} = {index}" for index in range(10))
+    code += "\nmodel.fit(\n" + "".join(f"    argument_{i}={i},\n" for i in range(9)) + ")\n"
+    code += "RECIPES = {\n" + "".join(f'    "name_{i}": {i},\n' for i in range(9)) + "}\n"
+    chunks = code_layout.code_chunks(code_layout.slide_code(code))
+    assert not any(unclosed_brackets(chunk) for chunk in chunks), chunks
+    assert [chunk.splitlines()[0] for chunk in chunks[1:]] == ["model.fit(", "RECIPES = {"]
+
+
+def test_a_block_continues_between_its_statements_never_after_its_header():
+    """A function too long for a slide continues between two of its statements; a slide
+    never ends on a block's header (`if x:`) with its body on the next."""
+    code = "def long(x):\n" + "".join(f"    value_{index} = x + {index}\n" for index in range(12))
+    code += "    if x:\n" + "".join(f"        y_{index} = {index}\n" for index in range(6))
+    code += "".join(f"    z_{index} = {index}\n" for index in range(8)) + "    return x\n"
+    chunks = code_layout.code_chunks(code_layout.slide_code(code))
+    assert len(chunks) == 2
+    assert not any(chunk.splitlines()[-1].rstrip().endswith(":") for chunk in chunks)
+    assert chunks[1].splitlines()[0].startswith("    ") and "if x:" in chunks[0]
 
 
 def test_slide_layout_keeps_the_program():
@@ -191,60 +781,17 @@ def test_slide_layout_keeps_the_program():
 
 
 @pytest.mark.parametrize("name", LESSONS)
-def test_everything_lies_inside_the_slide(name, built_decks):
-    deck = built_decks[name]
-    for number, slide in enumerate(deck.slides, start=1):
-        for shape in slide.shapes:
-            assert shape.left >= 0 and shape.top >= 0, (name, number, shape.name)
-            assert shape.left + shape.width <= deck.slide_width, (name, number, shape.name)
-            assert shape.top + shape.height <= deck.slide_height, (name, number, shape.name)
-
-
-@pytest.mark.parametrize("name", LESSONS)
-def test_every_figure_of_the_notebook_is_in_the_deck(name, built_decks):
-    shown = [
-        hashlib.sha1(shape.image.blob).hexdigest()
-        for slide in built_decks[name].slides
-        for shape in slide.shapes
-        if shape.shape_type == PICTURE
-    ]
-    assert shown == notebook_images(name)
-    if name in ("02_simple_cnn", "03_large_cnn"):
-        assert len(shown) >= 3  # the model, the training curves, the first layer's filters
-
-
-@pytest.mark.parametrize("name", LESSONS)
-def test_speaker_notes_on_every_slide(name, built_decks):
-    run_command = f"python {name}.py"
-    for number, slide in enumerate(built_decks[name].slides, start=1):
-        assert slide.has_notes_slide, (name, number)
-        notes = slide.notes_slide.notes_text_frame.text
-        assert run_command in notes, (name, number)
-    # A step with prose carries it in the notes of its code slides.
+def test_a_cell_split_over_slides_leaves_no_line_alone(name):
     lesson = lesson_reading.read_lesson(NOTEBOOKS_DIR / f"{name}.ipynb")
-    step = next(step for step in lesson.steps if step.prose and step.cells)
-    notes = [
-        slide.notes_slide.notes_text_frame.text
-        for slide in built_decks[name].slides
-        if code_boxes(slide) and slide.shapes[0].text_frame.text == step.title
-    ]
-    assert notes and all(step.prose[0] in text for text in notes)
-
-
-def test_what_a_step_printed_is_cut_to_what_matters(built_decks):
-    printed = [
-        shape.text_frame.text
-        for slide in built_decks["02_simple_cnn"].slides
-        for shape in slide.shapes
-        if shape.has_text_frame and is_monospace(shape) and shape not in code_boxes(slide)
-    ]
-    text = "\n".join(printed)
-    assert "Total params: 592,074" in text  # the summary's totals, not its table
-    assert "┃" not in text and "━" not in text
-    epochs = re.findall(r"^Epoch \d+/\d+$", text, re.M)
-    assert epochs == ["Epoch 7/7"]  # the last epoch only
-    assert "Test error: 1.00% (100 of 10000 misclassified)" in text
-    assert all(len(line) <= lesson_reading.OUTPUT_COLUMNS for line in text.splitlines())
+    for step in lesson.steps:
+        for code, _ in step.cells if step.kind in ("code", "setup") else []:
+            code = code_layout.without_imports(code) if step.kind == "setup" else code
+            if not code.strip() or code_layout.draws_only(code):
+                continue
+            chunks = code_layout.code_chunks(code_layout.slide_code(code))
+            if len(chunks) > 1:
+                shortest = min(len(chunk.splitlines()) for chunk in chunks)
+                assert shortest >= code_layout.FEWEST_LINES, (name, step.title, shortest)
 
 
 # %% The files: in step, reproducible, small, and a PDF of each
@@ -252,7 +799,8 @@ def test_what_a_step_printed_is_cut_to_what_matters(built_decks):
 
 def test_committed_decks_are_what_the_notebooks_give():
     """A build here gives the committed decks byte for byte (they were built in another
-    process, at another time: the build is the same each time), and `--check` passes."""
+    process, at another time: the build is the same each time), and `--check` passes (the
+    concept map included)."""
     for name in LESSONS:
         lesson = lesson_reading.read_lesson(NOTEBOOKS_DIR / f"{name}.ipynb")
         built = decks.deck_bytes(decks.build_deck(lesson))
@@ -263,7 +811,7 @@ def test_committed_decks_are_what_the_notebooks_give():
     assert result.returncode == 0, result.stderr
 
 
-def test_check_names_the_deck_and_slide_that_changed(tmp_path):
+def test_check_names_the_deck_and_slide_that_changed(tmp_path, capsys):
     for name in LESSONS:
         shutil.copy2(SLIDES_DIR / f"{name}.pptx", tmp_path)
         shutil.copy2(SLIDES_DIR / f"{name}.pdf", tmp_path)
@@ -278,6 +826,15 @@ def test_check_names_the_deck_and_slide_that_changed(tmp_path):
     (tmp_path / "03_large_cnn.pdf").unlink()
     with pytest.raises(SystemExit):
         decks.check(slides_dir=tmp_path, only=["03_large_cnn"])
+    # A concept map out of step fails the check too.
+    document = tmp_path / "for_lecturers.md"
+    document.write_text(DOCUMENT.read_text().replace(concept_map.END, f"| x |\n{concept_map.END}"))
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        decks.check(slides_dir=tmp_path, only=["00_load_data"], document=document)
+    assert capsys.readouterr().err.splitlines() == [
+        "out of step: the concept map of " + str(document) + " is not the decks'"
+    ]
 
 
 def test_decks_are_small():
@@ -295,31 +852,32 @@ def test_committed_pdfs_have_a_page_per_slide(built_decks):
             assert len(pdf.pages) == len(built_decks[name].slides), name
 
 
+def shape_boxes(slide):
+    """Each text box's and table's rectangle in the PDF's points (1 pt = 12,700 EMU)."""
+    return [
+        (s.left / 12700, s.top / 12700, (s.left + s.width) / 12700, (s.top + s.height) / 12700)
+        for s in slide.shapes
+        if s.has_text_frame or s.has_table
+    ]
+
+
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
 def test_pdf_pages_hold_all_their_text(tmp_path):
-    """LibreOffice renders the decks: a page per slide, every character inside its page, and
-    the code in a monospace font."""
+    """LibreOffice renders the decks: a page per slide, every character inside its page and
+    inside its text box or table, and the code in a monospace font."""
     pdfplumber = pytest.importorskip("pdfplumber")
-    decks.build(slides_dir=tmp_path)
-    names = LESSONS
-    for name in names:
+    document = tmp_path / "for_lecturers.md"
+    shutil.copy2(DOCUMENT, document)
+    decks.build(slides_dir=tmp_path, document=document)
+    for name in LESSONS:
         deck = Presentation(str(tmp_path / f"{name}.pptx"))
         with pdfplumber.open(tmp_path / f"{name}.pdf") as pdf:
             assert len(pdf.pages) == len(deck.slides), name
             fonts = set()
             for number, (page, slide) in enumerate(zip(pdf.pages, deck.slides), start=1):
-                # Each text box's rectangle in the PDF's points (1 pt = 12,700 EMU).
-                boxes = [
-                    (
-                        s.left / 12700,
-                        s.top / 12700,
-                        (s.left + s.width) / 12700,
-                        (s.top + s.height) / 12700,
-                    )
-                    for s in slide.shapes
-                    if s.has_text_frame
-                ]
-                for char in page.chars:
+                boxes = shape_boxes(slide)
+                # A space where a line wraps may lie past the box's edge; nobody sees it.
+                for char in (char for char in page.chars if char["text"].strip()):
                     assert 0 <= char["x0"] and char["x1"] <= page.width, (name, number, char)
                     assert 0 <= char["top"] and char["bottom"] <= page.height, (name, number)
                     # Text that overflows its box (onto the next box or the slide's edge)
@@ -333,14 +891,3 @@ def test_pdf_pages_hold_all_their_text(tmp_path):
                     ), (name, number, char["text"], char["top"], char["bottom"])
                     fonts.add(char["fontname"])
             assert any("Mono" in font or "Courier" in font for font in fonts), fonts
-
-
-@pytest.mark.parametrize("name", LESSONS)
-def test_a_cell_split_over_slides_leaves_no_line_alone(name):
-    lesson = lesson_reading.read_lesson(NOTEBOOKS_DIR / f"{name}.ipynb")
-    for step in lesson.steps:
-        for code, _ in step.cells:
-            chunks = code_layout.code_chunks(code_layout.slide_code(code)) if code.strip() else []
-            if len(chunks) > 1:
-                shortest = min(len(chunk.splitlines()) for chunk in chunks)
-                assert shortest >= code_layout.FEWEST_LINES, (name, step.title, shortest)
