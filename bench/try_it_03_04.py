@@ -164,7 +164,7 @@ CHANGES_04 = {"grid": Change(after=(MEASURE_GRID,)), "chosen": Change(after=(DRA
 MISCLASSIFIED = re.compile(r"^Misclassified by (\S+): (\d+) of (\d+) test images", re.M)
 PAIR = re.compile(r"^a (\d) read as (\d): (\d+) times$", re.M)
 PREDICTION_ROW = re.compile(
-    r"^\s*(\d+)\s+(\d)\s+(\d)\s+([\d.]+)% \|((?:\s+[\d.]+){10})(?:  <- wrong)?$", re.M
+    r"^\s*(\d+)\s+(\d)\s+(\d)\s+([\d.]+)% \|((?:\s+[\d.]+){10})(?:  wrong)?$", re.M
 )
 
 
@@ -245,6 +245,8 @@ def answers_04(key):
 
     confident = prediction_rows(analysed.printed, "most confident mistakes:")
     chosen_indices = list(confident)[:3]
+    if not chosen_indices:
+        raise TryItError("lesson 04 printed no table of its most confident mistakes")
     chosen = key.run(
         Run(
             L04,
@@ -257,7 +259,7 @@ def answers_04(key):
     rows = prediction_rows(chosen.printed, "Chosen test images")
     described = [
         f"#{index}: a {rows[index][0]} read as {rows[index][1]} with {rows[index][2]:.1f}% "
-        f"(the true digit {rows[index][3][rows[index][0]]:.1f}%)"
+        f"(the true digit {rows[index][3][rows[index][0]]:.0f}%)"
         for index in chosen_indices
     ]
     all_sure = all(rows[index][2] >= 100 * SURE for index in chosen_indices)
