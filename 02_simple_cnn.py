@@ -191,8 +191,8 @@ same = keras.ops.conv(digit[np.newaxis], kernels, padding="same")[0]
 stride_two = keras.ops.conv(digit[np.newaxis], kernels, strides=2)[0]
 maps = {
     "no padding, stride 1": feature_maps,
-    '"same" padding, stride 1': keras.ops.relu(same + kernel_biases),
-    "no padding, stride 2": keras.ops.relu(stride_two + kernel_biases),
+    '"same" padding, stride 1': keras.ops.relu(keras.ops.add(same, kernel_biases)),
+    "no padding, stride 2": keras.ops.relu(keras.ops.add(stride_two, kernel_biases)),
 }
 maps = {how: keras.ops.convert_to_numpy(m)[:, :, channel] for how, m in maps.items()}
 figure = convolution_pictures.feature_maps_figure(

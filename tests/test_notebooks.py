@@ -349,7 +349,7 @@ def model_cell(name):
         (
             "05_best_cnn",
             {"keras", "layers", "input_shape", "num_classes", "augmentation"}
-            | {"AUGMENTATION", "normalization", "DROPOUT_RATE"},
+            | {"AUGMENTATION", "BATCH_NORM", "DROPOUT_RATE"},
         ),
     ],
 )
