@@ -1,4 +1,4 @@
-"""A code cell laid out for a slide: black at 64 columns, comments and docstrings wrapped,
+"""A code cell laid out for a slide: black at 72 columns, comments and docstrings wrapped,
 and long cells cut into slides between two statements or two items of a `[...]` list, never
 inside a call or a dict."""
 
