@@ -422,7 +422,10 @@ course.record_adaptation(
 # 1. Start lesson 7's page, teach it your digits in its teach mode, twice (two sessions),
 #    then run `python 08_teach_handwriting.py outputs/my_digits`. Which of your digits
 #    improved, and what did MNIST pay?
-# 2. Set OWN_PER_BATCH to BATCH_SIZE (no replay) and run again. How far does the MNIST test
-#    error climb, and which of the two changes, replay or the learning rate, matters more?
+# 2. Tell replay and the learning rate apart, one change at a time. Leave out the replay:
+#    in the careful way's cell, `sizes = (OWN_PER_BATCH, OWN_PER_BATCH, COPIES_PER_EPOCH)`
+#    makes its batches your digits alone, as many steps as before. Then, with replay back,
+#    start at Adam's usual rate: `FINE_TUNE_LEARNING_RATE = 1e-3`. How far does the MNIST
+#    test error climb in each, and which of the two matters more?
 # 3. Run with `--epochs 50`. Do your held-out digits still improve, or does the model start
 #    to learn your adaptation digits by heart?

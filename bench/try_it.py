@@ -170,7 +170,7 @@ def main(argv=None):
     except TryItError as error:
         sys.exit(f"error: {error}")
     out = args.out or (None if args.quick else ANSWERS)
-    document = key_document(sections, key, machine(), out, args.quick, args.only)
+    document = key_document(sections, key, machine(), out, args.quick)
     if out is None:
         print(document)
     else:

@@ -83,8 +83,10 @@ def answers_03(key):
         "work."
         + (
             "".join(
-                f" {side} lesson 3's whole range over its seeds: {listing(found)}."
-                for side, found in (("Above", above), ("Below", below))
+                f" The error of {listing(found)} lies {side} every error of lesson 3's own "
+                f"model over its {len(seeds)} seeds: {'worse' if side == 'above' else 'better'}"
+                " beyond the spread between seeds."
+                for side, found in (("above", above), ("below", below))
                 if found
             )
             if len(seeds) > 1

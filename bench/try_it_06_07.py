@@ -245,6 +245,13 @@ def sure_of_truth(answers):
     return 100 * np.mean([p for _, _, p in answers]), sum(d == a for d, a, _ in answers)
 
 
+def surer_version(shown, digit):
+    """The version of a digit the model gave the truth more probability, or None where the
+    two are the same as printed (to 0.1%)."""
+    low, high = sorted((v for v in shown if v.startswith(digit)), key=lambda v: shown[v][0])
+    return None if f"{shown[low][0]:.1f}" == f"{shown[high][0]:.1f}" else high
+
+
 def answers_07(key):
     (best, best_inputs), (mlp, _) = page_visits(key)[0]
     shown = {v: sure_of_truth(a) for v, a in best.items() if v not in ("placed", "styles")}
@@ -252,21 +259,32 @@ def answers_07(key):
         f"{v}: {p:.1f}%, {right} of {drawings.DRAWINGS_PER_VERSION} right"
         for v, (p, right) in shown.items()
     )
-    surer = {d: max((v for v in shown if v.startswith(d)), key=lambda v: shown[v][0]) for d in "71"}
-    plain = [surer[d].endswith("without") for d in "71"]
+    surer = {d: surer_version(shown, d) for d in "71"}
+    marks = {"7": "its bar", "1": "its flag"}
+    judged = [
+        f"surer of the {surer[d]}" if surer[d] else f"as sure of a {d} with {marks[d]} as without"
+        for d in "71"
+    ]
+    european_wins = any(surer[d] and not surer[d].endswith("without") for d in "71")
     first = answer(
         f"the page (`python {L07}.py`, lesson 05's model) asked through its `POST /predict`, "
         f"as the browser asks it, with {drawings.DRAWINGS_PER_VERSION} drawings of each "
         "version in the strokes of own_digits.py's crossed 7 and flagged 1 (and the same "
         "strokes without the bar and the flag), at the same random sizes and slants",
         f"mean probability of the true digit: {rows}.",
-        f"It is surer of the {listing(surer[d] for d in '71')}. "
+        f"It is {listing(judged)}. "
         + (
-            "MNIST's writers, American census staff and students, mostly wrote a 7 without a "
-            "bar and a 1 as a single stroke, and the model is surest of what it saw most."
-            if all(plain)
-            else "Where a European style wins, the model has seen enough of it in MNIST; "
+            "Where a European style wins, the model has seen enough of it in MNIST; "
             "where the plain style wins, that is the style MNIST's American writers used."
+            if european_wins
+            else "MNIST's writers, American census staff and students, mostly wrote a 7 "
+            "without a bar and a 1 as a single stroke, and the model is surest of what it saw "
+            "most"
+            + (
+                "; where it is as sure of both versions, either is plain enough to read."
+                if not all(surer.values())
+                else "."
+            )
         ),
     )
 

@@ -19,7 +19,13 @@ MEASURE_ADAPTED = (  # how well the careful model reads the digits it was adapte
     "int(np.sum(read(careful_model, x_adapt)[0] == y_adapt)), "
     '"adapt_images": len(y_adapt)}))'
 )
-NO_REPLAY = Edit("OWN_PER_BATCH = 32", "OWN_PER_BATCH = BATCH_SIZE")
+NO_REPLAY = Edit(
+    "sizes = (BATCH_SIZE, OWN_PER_BATCH, COPIES_PER_EPOCH)",
+    "sizes = (OWN_PER_BATCH, OWN_PER_BATCH, COPIES_PER_EPOCH)",
+    says="the careful way's `sizes = (BATCH_SIZE, OWN_PER_BATCH, COPIES_PER_EPOCH)` replaced "
+    "by `sizes = (OWN_PER_BATCH, OWN_PER_BATCH, COPIES_PER_EPOCH)`, batches of the student's "
+    "digits alone",
+)
 NAIVE_RATE = Edit(
     "FINE_TUNE_LEARNING_RATE = 3e-4",
     "FINE_TUNE_LEARNING_RATE = 1e-3",
@@ -32,6 +38,7 @@ CHANGES_08 = {
     "naive rate": Change(edits=(NAIVE_RATE,), after=(MEASURE_ADAPTED,)),
     "50 epochs": Change(options=("--epochs", "50"), after=(MEASURE_ADAPTED,)),
 }
+WAYS_08 = {"lesson": "as the lesson is", "no replay": "without replay", "naive rate": "at 1e-3"}
 DIGIT_ROW = re.compile(r"^\s*(\d)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$", re.M)
 
 
@@ -74,8 +81,9 @@ def answers_08(key):
         f"sittings; then `{Run(L08, model=MODEL, inputs=(taught,)).command()}`",
         f"held out (the second sitting, {record['held_out_images']} images): "
         f"{right['before']} read right before, {right['careful']} after adapting carefully, "
-        f"{right['naive']} the naive way. Improved: {listing(better) if better else 'no digit'}; "
-        f"worse: {listing(worse) if worse else 'none'}. "
+        f"{right['naive']} the naive way. Digits with more of their held-out images read right "
+        f"after adapting carefully: {listing(better) if better else 'none'}; with fewer: "
+        f"{listing(worse) if worse else 'none'}. "
         f"MNIST test error {errors['before']:.2f}% before, {errors['careful']:.2f}% careful "
         f"({cost:+d} images), {errors['naive']:.2f}% naive.",
         (
@@ -112,25 +120,39 @@ def answers_08(key):
     second = answer(
         ran(Run(L08, model=MODEL).command(), seeds, (NO_REPLAY,)) + f"; and {NAIVE_RATE.shown()}",
         f"the careful way's MNIST test error: {spread(careful['no replay'])} without replay, "
-        f"{spread(careful['naive rate'])} at the naive rate with replay, "
+        f"{spread(careful['naive rate'])} at Adam's usual rate with replay, "
         f"{spread(careful['lesson'])} as the lesson is, from {before:.2f}% before adapting. "
         f"Held-out drawings read right (of {held_out}): "
         + "; ".join(
-            f"{name} {per_seed([held_out_right(r) for r in results], seeds, '', 0)}"
+            f"{WAYS_08[name]} {per_seed([held_out_right(r) for r in results], seeds, '', 0)}"
             for name, results in runs.items()
         )
         + ".",
         f"Against the model before adapting, the MNIST test error changes by "
         f"{rises['no replay']:+.2f} points without replay and {rises['naive rate']:+.2f} at "
-        f"the naive rate with replay ({rises['lesson']:+.2f} as the lesson is): "
+        f"Adam's usual rate with replay ({rises['lesson']:+.2f} as the lesson is): "
         + (
-            f"{larger} matters more here. Replay reminds every step of the digits the model "
-            "must not forget; a higher rate takes larger steps away from what it knew. "
+            f"{larger} matters more here. "
             if max(rises.values()) > 0
             else "neither change made MNIST pay in these runs. "
         )
-        + "Note that OWN_PER_BATCH is also the naive way's batch size, so its numbers change "
-        "too.",
+        + "Replay puts MNIST's digits in every batch, so each step is also judged on what the "
+        "model must not forget; a higher rate takes larger steps away from the weights that "
+        "read MNIST."
+        + (
+            " With the features and batch normalisation frozen, only the classifier on top "
+            "can forget, and at the lesson's low rate even batches of your digits alone "
+            "forget little of MNIST."
+            if rises["no replay"] - rises["lesson"] < (rises["naive rate"] - rises["lesson"]) / 2
+            else ""
+        )
+        + (
+            " The higher rate also read more held-out drawings right: it learns the new "
+            "styles faster, and forgets MNIST faster."
+            if mean(map(held_out_right, runs["naive rate"]))
+            > mean(map(held_out_right, runs["lesson"]))
+            else ""
+        ),
     )
 
     longer = [

@@ -46,12 +46,12 @@ def exercises_of(name, text):
     return items
 
 
-def shown_command(args_only, data, own_digits):
+def shown_command(only, own_digits):
     """The command as a reader types it: the data as mnist.npz, paths from the project."""
     words = ["python", "bench/try_it.py", "--data", "mnist.npz"]
     if own_digits:
         words += ["--own-digits", os.path.relpath(own_digits, PROJECT_DIR)]
-    return " ".join(words + (["--only", *args_only] if args_only else []))
+    return " ".join(words + (["--only", only] if only else []))
 
 
 def section(name, answers, runs, seconds, kept, loads, command):
@@ -63,7 +63,8 @@ def section(name, answers, runs, seconds, kept, loads, command):
         f"## {name}.py",
         "",
         f"<!-- try-it: runs={runs} seconds={seconds:.1f} kept={kept}{load} -->",
-        f"*{runs} runs{kept_words}, {seconds / 60:.1f} minutes of runs; `{command}`.*",
+        f"*{runs} runs{kept_words}, {seconds / 60:.1f} minutes of runs; "
+        f"made again by `{command}`.*",
         "",
     ]
     for number, (exercise, text) in enumerate(zip(exercises, answers), start=1):
@@ -75,7 +76,7 @@ def section(name, answers, runs, seconds, kept, loads, command):
 
 
 def placeholder(name, own_digits):
-    command = shown_command([name], None, own_digits)
+    command = shown_command(name, own_digits)
     return f"## {name}.py\n\nNot measured yet: `{command}`.\n"
 
 
@@ -149,9 +150,9 @@ def header(sections, machine, banner, quick, command):
     return "\n".join(lines)
 
 
-def key_document(answered, key, machine, out, quick, args_only):
+def key_document(answered, key, machine, out, quick):
     """The whole key: sections answered now, those kept from `out`, the header."""
-    command = shown_command(None, key.data, key.own_digits)
+    command = shown_command(None, key.own_digits)
     sections = {} if quick else earlier_sections(out)
     for name, answers in answered.items():
         runs = len(key.used.get(name, ()))
@@ -162,7 +163,7 @@ def key_document(answered, key, machine, out, quick, args_only):
             key.seconds.get(name, 0.0),
             key.kept.get(name, 0),
             key.loads.get(name, []),
-            shown_command(args_only, key.data, key.own_digits),
+            shown_command(name, key.own_digits),
         )
     printed = "".join(result.printed for result in key.results.values())
     banner = BANNER.search(printed)

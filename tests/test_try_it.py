@@ -112,9 +112,10 @@ def test_only_fills_in_its_section_and_keeps_the_others(tmp_path):
     )
     answers = [f"**Ran:** r{n}.\n\n**Measured:** m{n}\n\n**Why:** w{n}" for n in range(5)]
     document = try_it_writing.key_document(
-        {"05_best_cnn": answers}, key, "a machine", earlier, False, ["05_best_cnn"]
+        {"05_best_cnn": answers}, key, "a machine", earlier, False
     )
     assert kept in document
     assert "<!-- try-it: runs=2 seconds=120.0 kept=0 load=1.5-2.5 -->" in document
     assert "5 runs, 3.0 minutes of runs in all" in document
     assert "**Why:** w4" in document and "Not measured yet: `" in document
+    assert "made again by `python bench/try_it.py --data mnist.npz --only 05_best_cnn`" in document
