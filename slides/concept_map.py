@@ -27,14 +27,14 @@ LECTURE_END = "<!-- end of the lecture plan -->"
 LECTURE = [
     (10, "00_load_data", "An image is a grid of numbers", "One-hot labels"),
     (25, "01_mlp_baseline", "A neuron", "Validation: watching for overfitting"),
-    (5, "01_mlp_baseline", "What the network learned", "What the network learned"),
     (
-        25,
+        20,
         "02_simple_cnn",
         "A convolution: a small filter slides over the image",
-        "Max pooling on real numbers",
+        "One output pixel, computed by hand",
     ),
-    (10, "03_large_cnn", "Stacking convolutions", "The receptive field grows with depth"),
+    (5, "02_simple_cnn", "Why so few parameters", "Max pooling on real numbers"),
+    (15, "03_large_cnn", "Stacking convolutions", "The receptive field grows with depth"),
     (15, "04_analyze_errors", "Test error and accuracy", "The confusion matrix, row by row"),
 ]
 
