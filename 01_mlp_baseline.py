@@ -54,7 +54,8 @@ course.start(globals(), OPTIONS)
 # Keras is a library for building neural networks out of layers and training them with a
 # few calls. Keras 3 does the arithmetic on one of three backends: TensorFlow, JAX or
 # PyTorch; the lessons are the same code on all three, and the first line a lesson prints
-# names the backend and the device it trains on. Every lesson follows the same five steps:
+# names the backend and the device it trains on. Every lesson that trains a model follows
+# the same five steps:
 # - define the model, layer by layer (`keras.Sequential`)
 # - compile it with an optimizer, a loss and the metrics to report
 # - fit it to the training data, checking it on validation data

@@ -107,7 +107,7 @@ def rewrapped_docstrings(lines):
 
 
 def slide_code(code):
-    """The cell's code laid out for a slide's width: the same program, black at 64 columns,
+    """The cell's code laid out for a slide's width: the same program, black at CODE_COLUMNS,
     end-of-line comments that make a line too long moved above it, long comments wrapped."""
     mode = black.Mode(
         line_length=CODE_COLUMNS, preview=True, enabled_features={black.Preview.string_processing}

@@ -32,7 +32,7 @@ DECKS = [*LESSONS, synthetic_lesson.NAME]
 SUMMARY_LESSONS = ["01_mlp_baseline", "02_simple_cnn", "03_large_cnn", "05_best_cnn"]
 MAX_DECKS_BYTES = 8_000_000
 PICTURE = 13  # python-pptx's shape type of a picture
-# What a lecture deck promises (the brief the decks were built to).
+# What a lecture deck promises.
 MOST_SLIDES = 35
 SMALLEST_SHOWN_DPI = 150  # a picture's pixels an inch as shown
 SMALLEST_FIGURE_POINTS = 14  # a figure's smallest text as shown
