@@ -288,6 +288,14 @@ def draws_only(code):
     return bool(statements) and all(drawing(statement) for statement in statements)
 
 
+def shown_code(kind, code):
+    """A code cell's code as its slides show it: the Setup cell's without its imports; empty
+    where no slide shows it (nothing left, or a cell that only draws)."""
+    if kind == "setup":
+        code = without_imports(code)
+    return "" if not code.strip() or draws_only(code) else code
+
+
 def cut_inside_brackets(code):
     """Whether a slide's code leaves a bracket open (or closes one it did not open) other
     than a `[` list and the brackets around it: a cut inside a call or a dict."""
