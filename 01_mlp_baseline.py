@@ -146,11 +146,12 @@ pictures.save_figure(figure, OUTPUT_DIR, "01_mlp_baseline_model.png", show=SHOW)
 
 # %% [markdown]
 # ## Batches, steps and epochs
-# The 54,000 training images are cut into batches of 200: each step computes the loss of one
-# batch, its gradients, and one update, so an epoch, a pass over all images, takes 270 steps
-# and 7 epochs take 1,890. The optimizer is Adam, gradient descent that adapts the step of
-# every weight. The learning rate starts at 0.002 and falls along a cosine curve to zero:
-# large steps while the model is far off, careful ones at the end.
+# The 54,000 images left for training (60,000 less the 6,000 held out for validation, next)
+# are cut into batches of 200: each step computes the loss of one batch, its gradients, and
+# one update, so an epoch, a pass over all images, takes 270 steps and 7 epochs take 1,890.
+# The optimizer is Adam, gradient descent that adapts the step of every weight. The learning
+# rate starts at 0.002 and falls along a cosine curve to zero: large steps while the model
+# is far off, careful ones at the end.
 
 # %% [markdown]
 # ## Validation: watching for overfitting
