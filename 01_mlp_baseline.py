@@ -54,7 +54,8 @@ course.start(globals(), OPTIONS)
 # Keras is a library for building neural networks out of layers and training them with a
 # few calls. Keras 3 does the arithmetic on one of three backends: TensorFlow, JAX or
 # PyTorch; the lessons are the same code on all three, and the first line a lesson prints
-# names the backend and the device it trains on. Every lesson follows the same five steps:
+# names the backend and the device it trains on. Every lesson that trains a model follows
+# the same five steps:
 # - define the model, layer by layer (`keras.Sequential`)
 # - compile it with an optimizer, a loss and the metrics to report
 # - fit it to the training data, checking it on validation data
@@ -145,11 +146,12 @@ pictures.save_figure(figure, OUTPUT_DIR, "01_mlp_baseline_model.png", show=SHOW)
 
 # %% [markdown]
 # ## Batches, steps and epochs
-# The 54,000 training images are cut into batches of 200: each step computes the loss of one
-# batch, its gradients, and one update, so an epoch, a pass over all images, takes 270 steps
-# and 7 epochs take 1,890. The optimizer is Adam, gradient descent that adapts the step of
-# every weight. The learning rate starts at 0.002 and falls along a cosine curve to zero:
-# large steps while the model is far off, careful ones at the end.
+# The 54,000 images left for training (60,000 less the 6,000 held out for validation, next)
+# are cut into batches of 200: each step computes the loss of one batch, its gradients, and
+# one update, so an epoch, a pass over all images, takes 270 steps and 7 epochs take 1,890.
+# The optimizer is Adam, gradient descent that adapts the step of every weight. The learning
+# rate starts at 0.002 and falls along a cosine curve to zero: large steps while the model
+# is far off, careful ones at the end.
 
 # %% [markdown]
 # ## Validation: watching for overfitting

@@ -77,8 +77,8 @@ course.print_saved_stages(OUTPUT_DIR, MODEL_PATH)
 # Accuracy is the share of the test images a model reads right; the test error is the share
 # it reads wrong. Near the top they say the same thing in a way that hides the difference:
 # 99.00% and 99.17% accuracy look alike, but as errors, 1.00% and 0.83%, they are 100
-# mistakes against 83 among 10,000 images, a sixth fewer. The lessons report the error, with
-# the count of mistakes, for that reason.
+# mistakes against 83 among 10,000 images, a sixth fewer. The last line of each training
+# lesson reports the error, with the count of mistakes, for that reason.
 
 # %% Mistakes of the chosen model
 model = common.load_model(MODEL_PATH)
@@ -125,8 +125,8 @@ else:
 # ## How sure it was when it was wrong
 # The probability of the digit a model answers is its confidence. A good model is sure when
 # it is right and unsure when it is wrong, so that its confidence can be trusted. The
-# histogram counts the right and the wrong answers by confidence; below it, the mistakes it
-# made most confidently, with all ten probabilities.
+# histogram counts the right and the wrong answers by confidence; a table after it lists the
+# mistakes it made most confidently, with all ten probabilities.
 
 # %% How sure it was, right and wrong
 figure, axis = plt.subplots(figsize=(9, 4.2), layout="constrained")

@@ -1,5 +1,5 @@
 """Pictures of what a convolutional layer computes, drawn from a trained layer and a real
-digit (lessons 2 and 3).
+digit (lessons 2 and 3), and of what batch normalization does to its outputs (lesson 5).
 
 - `convolution_figure(convolution, image, title)`: the layer's filters, and the feature maps
   they make of one image.

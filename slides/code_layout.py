@@ -107,7 +107,7 @@ def rewrapped_docstrings(lines):
 
 
 def slide_code(code):
-    """The cell's code laid out for a slide's width: the same program, black at 64 columns,
+    """The cell's code laid out for a slide's width: the same program, black at CODE_COLUMNS,
     end-of-line comments that make a line too long moved above it, long comments wrapped."""
     mode = black.Mode(
         line_length=CODE_COLUMNS, preview=True, enabled_features={black.Preview.string_processing}
@@ -286,6 +286,14 @@ def draws_only(code):
         return name.endswith("_figure")
 
     return bool(statements) and all(drawing(statement) for statement in statements)
+
+
+def shown_code(kind, code):
+    """A code cell's code as its slides show it: the Setup cell's without its imports; empty
+    where no slide shows it (nothing left, or a cell that only draws)."""
+    if kind == "setup":
+        code = without_imports(code)
+    return "" if not code.strip() or draws_only(code) else code
 
 
 def cut_inside_brackets(code):

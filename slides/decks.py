@@ -1,9 +1,10 @@
 """The lecture decks, slides/<lesson>.pptx and .pdf, made from the executed notebooks.
 
 A deck follows its lesson: a title slide with the result the notebook printed; then, step by
-step, each idea (its bullets, titled with it), each step's code (syntax-coloured, at most 16
-lines of 64 characters a slide and two slides a cell, continued between two statements or two
-items of a list), what it printed, model.summary()'s table, and every figure it drew, with
+step, each idea (its bullets, titled with it), each step's code (syntax-coloured, at most 18
+lines of 72 characters a slide and two slides a cell, the Setup cell one slide of its first
+constants, continued between two statements or two items of a list; a cell that only draws
+shows its figure alone), what it printed, model.summary()'s table, and every figure it drew, with
 its alt text; and the lesson's Try it exercises. The course's own cells are on no slide, nor
 is its bookkeeping (where files were saved). A slide with fewer than three lines and no
 picture is merged with a neighbour, and a deck holds at most MOST_SLIDES slides (the build

@@ -19,10 +19,9 @@ from code_layout import (
     MOST_CODE_SLIDES,
     SETUP_SLIDES,
     cut_inside_brackets,
-    draws_only,
     shown_chunks,
+    shown_code,
     slide_code,
-    without_imports,
 )
 from lesson_reading import figures, idea_bullets, idea_text
 from pptx.util import Inches, Pt
@@ -122,9 +121,8 @@ def code_parts(step, code, script, trailing=None):
     """A cell's code on at most two slides, and the note that says what is left out; where
     it can, the last slide keeps room for the part that follows it (`trailing`: what the
     cell printed, or its table)."""
-    if step.kind == "setup":
-        code = without_imports(code)
-    if not code.strip() or draws_only(code):
+    code = shown_code(step.kind, code)
+    if not code:
         return []
     laid_out = slide_code(code)
     too_long = [line for line in laid_out.splitlines() if len(line) > CODE_MOST_COLUMNS]

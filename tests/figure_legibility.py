@@ -1,29 +1,36 @@
-"""Whether a saved figure is legible in a lecture deck, by the deck's own rule: a slide shows
-it as large as fits in 12.3 x 5.4 inches, but never enlarged below 150 of its pixels an inch;
-its smallest text must then be at least 14 points, and it at least 150 dpi.
+"""Whether a saved figure is legible in a lecture deck, by the deck's own rule
+(slides/slide_parts.py): a slide shows it as large as fits in the body of a slide, but never
+at fewer than SMALLEST_SHOWN_DPI of its pixels an inch (so it is never blurred); its smallest
+text must then be at least SMALLEST_FIGURE_POINTS, and the PNG must say its dpi and smallest
+font.
 
     assert_legible_on_a_slide(path)   # a PNG that pictures.save_figure wrote
 """
 
-from PIL import Image
+import sys
+from pathlib import Path
 
-SLIDE_WIDTH_INCHES, SLIDE_HEIGHT_INCHES = 12.3, 5.4  # the room for a picture on a slide
-SMALLEST_POINTS = 14  # the smallest text a room can read on a projected slide
-SMALLEST_DPI = 150  # sharp on a projector
+from pptx.util import Emu
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "slides"))
+import lesson_reading  # noqa: E402
+import slide_parts  # noqa: E402
+
+BODY_WIDTH_INCHES = Emu(slide_parts.BODY_WIDTH).inches  # the room for a picture on a slide
+BODY_HEIGHT_INCHES = Emu(slide_parts.BODY_HEIGHT).inches
 
 
-def as_shown(path):
-    """The smallest font of a saved figure in points, and its dots per inch, as a slide
-    shows it."""
-    with Image.open(path) as image:
-        dpi = image.info["dpi"][0]
-        width, height = image.width / dpi, image.height / dpi
-        smallest = float(image.info["Smallest font"])
-    scale = min(SLIDE_WIDTH_INCHES / width, SLIDE_HEIGHT_INCHES / height, dpi / SMALLEST_DPI)
-    return smallest * scale, dpi / scale
+def shown_points(path):
+    """The smallest font of a saved figure in points as a slide shows it."""
+    figure = lesson_reading.figure_of(Path(path).read_bytes())
+    assert figure.dpi and figure.smallest_font, f"{Path(path).name}: no dpi or smallest font"
+    shown_width, _ = slide_parts.picture_size(
+        figure, slide_parts.BODY_WIDTH, slide_parts.BODY_HEIGHT
+    )
+    return slide_parts.shown_font_points(figure, shown_width)
 
 
 def assert_legible_on_a_slide(path):
-    points, dpi = as_shown(path)
-    assert points >= SMALLEST_POINTS, f"{path.name}: its smallest text is {points:.1f} pt"
-    assert dpi >= SMALLEST_DPI, f"{path.name}: {dpi:.0f} dpi as shown"
+    points = shown_points(path)
+    smallest = slide_parts.SMALLEST_FIGURE_POINTS
+    assert points >= smallest, f"{Path(path).name}: its smallest text is {points:.1f} pt"

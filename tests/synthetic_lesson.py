@@ -177,6 +177,8 @@ def notebook():
         [stream("Test error: 1.00% (100 of 10000 misclassified)\n")],
     )
     cells.append(idea(SHORT_IDEA, "Validation loss that rises while training loss falls."))
+    # Its first line reads a value, so that the cell is not one that only draws (those show
+    # their figure alone, without their code).
     cells += code_step(
         "Inspect the training curves",
         "epochs = len(history.history['loss'])\n"

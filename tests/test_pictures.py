@@ -66,8 +66,8 @@ def test_a_long_model_continues_in_columns_that_fit_a_slide():
     columns = {round(patch.get_x(), 3) for patch in blocks}
     assert len(blocks) == 19 and len(columns) == 4
     width, height = figure.get_size_inches()
-    assert width <= figure_legibility.SLIDE_WIDTH_INCHES
-    assert height <= figure_legibility.SLIDE_HEIGHT_INCHES
+    assert width <= figure_legibility.BODY_WIDTH_INCHES
+    assert height <= figure_legibility.BODY_HEIGHT_INCHES
 
 
 def test_the_convolution_figure_shows_each_filter_and_its_map():
@@ -175,7 +175,12 @@ def test_channel_statistics_are_each_channels_mean_and_spread():
     values = np.random.default_rng(1).normal(3.0, 2.0, size=(8, 5, 5, 4))
     figure = convolution_pictures.channel_statistics_figure({"before": values}, "Channels")
     (errorbar,) = figure.axes[0].containers
-    np.testing.assert_allclose(errorbar.lines[0].get_ydata(), values.mean(axis=(0, 1, 2)))
+    means, spreads = values.mean(axis=(0, 1, 2)), values.std(axis=(0, 1, 2))
+    np.testing.assert_allclose(errorbar.lines[0].get_ydata(), means)
+    (bars,) = errorbar.lines[2]  # each channel's bar, from its mean minus to plus its spread
+    lows, highs = np.array([(low[1], high[1]) for low, high in bars.get_segments()]).T
+    np.testing.assert_allclose(lows, means - spreads)
+    np.testing.assert_allclose(highs, means + spreads)
 
 
 # %% Saved: sharp, legible, described

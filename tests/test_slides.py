@@ -32,7 +32,7 @@ DECKS = [*LESSONS, synthetic_lesson.NAME]
 SUMMARY_LESSONS = ["01_mlp_baseline", "02_simple_cnn", "03_large_cnn", "05_best_cnn"]
 MAX_DECKS_BYTES = 8_000_000
 PICTURE = 13  # python-pptx's shape type of a picture
-# What a lecture deck promises (the brief the decks were built to).
+# What a lecture deck promises.
 MOST_SLIDES = 35
 SMALLEST_SHOWN_DPI = 150  # a picture's pixels an inch as shown
 SMALLEST_FIGURE_POINTS = 14  # a figure's smallest text as shown
@@ -382,8 +382,8 @@ def test_code_on_slides_is_the_lessons_code(name, built_decks, synthetic):
         if step.kind not in ("code", "setup"):
             continue
         for code, _ in step.cells:
-            code = code_layout.without_imports(code) if step.kind == "setup" else code
-            if not code.strip() or code_layout.draws_only(code):
+            code = code_layout.shown_code(step.kind, code)
+            if not code:
                 continue
             laid_out = code_layout.slide_code(code)
             assert program(laid_out) == program(code), (name, step.title)
@@ -785,8 +785,8 @@ def test_a_cell_split_over_slides_leaves_no_line_alone(name):
     lesson = lesson_reading.read_lesson(NOTEBOOKS_DIR / f"{name}.ipynb")
     for step in lesson.steps:
         for code, _ in step.cells if step.kind in ("code", "setup") else []:
-            code = code_layout.without_imports(code) if step.kind == "setup" else code
-            if not code.strip() or code_layout.draws_only(code):
+            code = code_layout.shown_code(step.kind, code)
+            if not code:
                 continue
             chunks = code_layout.code_chunks(code_layout.slide_code(code))
             if len(chunks) > 1:
