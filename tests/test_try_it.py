@@ -119,3 +119,22 @@ def test_only_fills_in_its_section_and_keeps_the_others(tmp_path):
     assert "5 runs, 3.0 minutes of runs in all" in document
     assert "**Why:** w4" in document and "Not measured yet: `" in document
     assert "made again by `python bench/try_it.py --data mnist.npz --only 05_best_cnn`" in document
+
+
+def test_the_committed_key_answers_every_exercise_as_the_lessons_word_it():
+    """docs/answers.md as the script wrote it: a section per lesson, each exercise quoted as
+    the lesson words it now (a reworded exercise needs the key made again), each answered."""
+    text = ANSWERS.read_text()
+    assert "Not measured yet" not in text
+    answered = 0
+    for name in try_it.LESSONS:
+        section = text.split(f"## {name}.py\n", 1)[1].split("\n## ", 1)[0]
+        assert "<!-- try-it: runs=" in section, name
+        lesson = (PROJECT_DIR / f"{name}.py").read_text()
+        for number, exercise in enumerate(try_it_writing.exercises_of(name, lesson), start=1):
+            quoted = f"{number}. *{exercise}*"
+            assert quoted in section, f"{name}: exercise {number} not quoted as the lesson has it"
+            answer = section.split(quoted, 1)[1].split(f"\n{number + 1}. *", 1)[0]
+            assert all(part in answer for part in PARTS), f"{name}: exercise {number}"
+            answered += 1
+    assert answered == EXERCISES
