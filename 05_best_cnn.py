@@ -338,7 +338,7 @@ course.record(OUTPUT_DIR, NAME, model, history.history, test_results, train_seco
 # %% [markdown]
 # ## Try it
 # 1. Run the ablation yourself: `--no-augmentation`, then `--no-schedule`. Which ingredient
-#    costs the most test error when it is missing? (Each run takes about 10 minutes.)
+#    costs the most test error when it is missing? (Each run takes 10 to 20 minutes.)
 # 2. Make the augmentation stronger: `ROTATION_DEGREES = 20`. Does one plain pass get better
 #    or worse, and does test-time augmentation help more now?
 # 3. In the notebook, after training, set `TTA_COPIES = 32` and run the test-time
