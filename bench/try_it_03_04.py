@@ -78,18 +78,28 @@ def answers_03(key):
             else f"{most} has the most parameters ({table[most][0]:,}), but {lowest} the "
             f"lowest error ({table[lowest][0]:,} parameters). "
         )
-        + "Most of a big model's weights sit in the wide dense layer after `Flatten`: "
-        "capacity to remember images, not to find more strokes, which is the convolutions' "
-        "work."
+        + "Most of a big model's weights sit in the wide dense layer after `Flatten`, not in "
+        "the convolutions that find the strokes, so the parameter count alone does not rank "
+        "the models."
         + (
-            "".join(
-                f" The error of {listing(found)} lies {side} every error of lesson 3's own "
-                f"model over its {len(seeds)} seeds: {'worse' if side == 'above' else 'better'}"
-                " beyond the spread between seeds."
+            f" With {counted(len(key.seeds(VARIANT_SEEDS)), 'seed')} for each deck's model, "
+            "hold its error against the range of lesson 3's own model over its "
+            f"{len(seeds)} seeds: "
+            + "; ".join(
+                (
+                    f"{listing(found)} above that range, worse"
+                    if side == "above"
+                    else f"{listing(found)} below it, better"
+                )
                 for side, found in (("above", above), ("below", below))
                 if found
             )
-            if len(seeds) > 1
+            + (
+                "; a single run a little outside the range is a hint, not a proof."
+                if len(key.seeds(VARIANT_SEEDS)) == 1
+                else "."
+            )
+            if len(seeds) > 1 and (above or below)
             else ""
         ),
     )
@@ -125,7 +135,7 @@ def answers_03(key):
         f"{spread(errors(base))}: {judged.words}.",
         (
             "An epoch is slower: four times as many steps, each on a quarter of the images, "
-            "and the CPU does less work per call. "
+            "and each step has a fixed cost besides its arithmetic, paid four times as often. "
             if timed.kind == "longer"
             else "An epoch was not clearly slower here: four times as many steps, each on a "
             "quarter of the images, cost this CPU about as much in all. "
@@ -202,7 +212,7 @@ def prediction_rows(printed, after):
 
 
 def pairs_text(pairs):
-    return listing(f"{true} read as {read} ({count})" for true, read, count in pairs)
+    return listing(f"{true} read as {read} ({count} times)" for true, read, count in pairs)
 
 
 def answers_04(key):
@@ -218,7 +228,8 @@ def answers_04(key):
         f"shows the first {grid}. Of those {grid}, the model's second guess was the true "
         f"digit for {second}; it was less than {UNSURE:.0%} sure of its wrong answer for "
         f"{unsure}, and {SURE:.0%} or more for {sure}.",
-        f"Which to count is for your eye: look at 04_misclassified_{best}.png"
+        "Accept any count a student backs with the images' numbers; which to count is for "
+        f"the eye: look at 04_misclassified_{best}.png"
         + (" (the README shows the same recipe and seed's grid). " if best == L05 else ". ")
         + "The numbers point where to look: a "
         "mistake made without confidence, with the true digit as second guess, is usually a "
@@ -269,7 +280,7 @@ def answers_04(key):
         ran(Run(L04, Change(options=("--index", *map(str, chosen_indices)))).command()),
         f"{'; '.join(described)}. The run saved them side by side as 04_chosen_{best}.png.",
         (
-            "Yes, the model is sure of all three and wrong. "
+            f"Yes: the model was {SURE:.0%} or more sure of each of the three, and wrong. "
             if all_sure
             else "Not all three are confident: the model is less sure than 90% of some. "
         )

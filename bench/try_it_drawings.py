@@ -106,9 +106,12 @@ def post(url, body):
 
 
 def read_on_page(url, drawings):
-    """The page's answers to [(digit, PNG)]: [(digit, answered digit, confidence)]."""
+    """The page's answers to [(digit, PNG)]: [(digit, answered digit, the probability it gave
+    the true digit)]."""
     answers = [post(f"{url}predict", png) for _, png in drawings]
-    return [(digit, a["digit"], a["confidence"]) for (digit, _), a in zip(drawings, answers)]
+    return [
+        (digit, a["digit"], a["probabilities"][digit]) for (digit, _), a in zip(drawings, answers)
+    ]
 
 
 def prepared_input(url, png):

@@ -62,7 +62,9 @@ class Judged:
     words: str
 
 
-def judge(new, old, what="test error", lower="lower", higher="higher", unit="points", digits=2):
+def judge(
+    new, old, what="test error", lower="lower", higher="higher", unit="percentage points", digits=2
+):
     """Compare `new` with `old`, each a value per seed (the same seeds, in order)."""
     count = len(new)
     below = sum(n < o for n, o in zip(new, old))
