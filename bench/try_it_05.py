@@ -189,9 +189,15 @@ def answers_05(key):
         f"{listing(counts)} with {name}, {listing(base_counts)} with the recipe "
         f"({seeds_text(seeds)}): {judged.words}. The test errors are left out on purpose.",
         (
-            f"{name.capitalize()} read fewer validation images wrong in every seed. "
-            if judged.kind == "fewer"
-            else f"{name.capitalize()} did not beat the recipe over these seeds. "
+            f"{name.capitalize()} read fewer validation images wrong in every seed, beyond the "
+            "spread between seeds. "
+            if judged.kind == "fewer" and judged.clear
+            else (
+                f"{name.capitalize()} read fewer validation images wrong in every seed, but by "
+                "less than the seeds themselves move the count: no clear win. "
+                if judged.kind == "fewer"
+                else f"{name.capitalize()} did not beat the recipe over these seeds. "
+            )
         )
         + "Judge by the validation images because choosing by the test error tunes the "
         "recipe to the test set, and the error it reports is then no longer a fair estimate. "
