@@ -214,11 +214,12 @@ def answers_01(key):
     third = answer(
         ran(Run(L01).command(), key.seeds(SPREAD_SEEDS)),
         f"test error {per_seed(spread_errors, key.seeds(SPREAD_SEEDS))}: "
-        f"{spread(spread_errors)}, from lowest to highest {high - low:.2f} points "
+        f"{spread(spread_errors)}, from lowest to highest {high - low:.2f} percentage points "
         f"({images} of {test_images:,} test images).",
-        f"The seed alone moves the error by up to {high - low:.2f} points, so two single runs "
-        f"that differ by less than that say nothing about which recipe is better: compare "
-        "means over several seeds, the same seeds for both, and look at the spread.",
+        f"The seed alone moves the error by up to {high - low:.2f} percentage points, so two "
+        "single runs that differ by less than that say nothing about which recipe is "
+        "better: compare means over several seeds, the same seeds for both, and look at the "
+        "spread.",
     )
     return [first, second, third]
 
@@ -293,7 +294,8 @@ def answers_02(key):
     second = answer(
         ran(Run(L02).command(), seeds, CHANGES_02["no dropout"].edits),
         f"after the last epoch, training accuracy minus validation accuracy is "
-        f"{spread(gaps, ' points')} without dropout and {spread(base_gaps, ' points')} with it "
+        f"{spread(gaps, ' percentage points')} without dropout and "
+        f"{spread(base_gaps, ' percentage points')} with it "
         f"({judged_gap.words}). Test error {spread(errors(bare))} against "
         f"{spread(errors(base))}.",
         (

@@ -94,7 +94,7 @@ def answers_05(key):
     recipes = [key.run(RECIPE.with_seed(s), "the recipe (all exercises)") for s in seeds]
     recipe, noise = recipes[0], seed_spread(recipes)
     against_noise = (
-        f" The recipe itself moved by {noise:.2f} points between {seeds_text(seeds)}: "
+        f" The recipe itself moved by {noise:.2f} percentage points between {seeds_text(seeds)}: "
         "a difference smaller than that is no difference."
         if len(seeds) > 1
         else ""
@@ -111,14 +111,14 @@ def answers_05(key):
         "one plain pass: "
         + "; ".join(
             f"without {name.removeprefix('no ')} {percent(one_pass(result))} "
-            f"({costs[name]:+.2f} points)"
+            f"({costs[name]:+.2f} percentage points)"
             for name, result in off.items()
         )
         + f", against the recipe's {percent(one_pass(recipe))} (with test-time augmentation "
         f"{percent(with_tta(recipe))}). Each run trained for {min(times):.1f}-"
         f"{max(times):.1f} minutes here.",
         (
-            f"Missing {worst.removeprefix('no ')} costs the most in this run. "
+            f"Leaving out the {worst.removeprefix('no ')} costs the most in this run. "
             + (
                 "Without augmentation the network sees the same 54,000 images in every epoch "
                 "and fits them ever more closely; with it, each epoch brings new variants of "
@@ -139,8 +139,9 @@ def answers_05(key):
         ran(RECIPE.command(), [42], (STRONGER,)),
         f"one plain pass {percent(one_pass(stronger))} against the recipe's "
         f"{percent(one_pass(recipe))}; with test-time augmentation "
-        f"{percent(with_tta(stronger))} against {percent(with_tta(recipe))}: it gains "
-        f"{gain:+.2f} points over one pass, against {base_gain:+.2f} with the recipe.",
+        f"{percent(with_tta(stronger))} against {percent(with_tta(recipe))}: test-time "
+        f"augmentation moves the error by {-gain:+.2f} percentage points from one pass, "
+        f"against {-base_gain:+.2f} with the recipe.",
         (
             "One plain pass got worse: digits turned by up to 20 degrees are further from the "
             "upright test digits the model must read. "
@@ -175,6 +176,13 @@ def answers_05(key):
             "averaging itself: the average had mostly settled."
             if copies["changed_from_lesson"] < copies["changed"]
             else f"{MORE_COPIES} copies still moved as many answers as averaging itself."
+        )
+        + (
+            f" More copies did not read more right ({recipe.mark('wrong')} wrong against "
+            f"{recipe.mark('wrong_lesson')}): the answers they move are digits the model is "
+            "unsure of either way."
+            if recipe.mark("wrong") >= recipe.mark("wrong_lesson")
+            else ""
         ),
     )
 
@@ -182,7 +190,9 @@ def answers_05(key):
     tried = [key.run(Run(L05, CHANGES_05[name], seed=s), "exercise 4") for s in seeds]
     counts = [validation_errors(r) for r in tried]
     base_counts = [validation_errors(r) for r in recipes]
-    judged = judge(counts, base_counts, what="validation errors", lower="fewer", higher="more")
+    judged = judge(
+        counts, base_counts, "validation errors", "fewer", "more", unit="images", digits=1
+    )
     fourth = answer(
         ran(RECIPE.command(), seeds, (edit,)) + ", against the recipe with the same seeds",
         f"validation images read wrong (of {validation_images(recipe.printed):,}): "

@@ -137,7 +137,8 @@ def answers_08(key):
         )
         + ".",
         f"Against the model before adapting, the MNIST test error changes by "
-        f"{rises['no replay']:+.2f} points without replay and {rises['naive rate']:+.2f} at "
+        f"{rises['no replay']:+.2f} percentage points without replay and "
+        f"{rises['naive rate']:+.2f} at "
         f"Adam's usual rate with replay ({rises['lesson']:+.2f} as the lesson is): "
         + (
             f"{larger} matters more here. "
