@@ -45,7 +45,7 @@ def save_figure(figure, output_dir, name, show=False, description=None):
     """Save `figure` as <output_dir>/figures/<name> (PNG) and print where; a notebook shows
     it below the cell, a terminal in a window only if `show`. The PNG carries its title, what
     it shows in words (`description`, else `describe(figure)`) and its smallest font size.
-    Returns the path."""
+    Returns nothing, so that a notebook shows no path below the figure."""
     import matplotlib.pyplot as plt
 
     drawn = io.BytesIO()
@@ -64,7 +64,6 @@ def save_figure(figure, output_dir, name, show=False, description=None):
     elif show:
         plt.show()
     plt.close(figure)
-    return path
 
 
 def drawn_texts(figure):

@@ -177,14 +177,7 @@ def run_notebook(notebook, working_dir, environment=None):
     client.execute(env=environment or dict(os.environ))  # passed on to the kernel's process
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)  # timestamps: noise in git
-        if cell.cell_type == "code":  # a saved figure's path, returned: a machine's path
-            cell.outputs = [output for output in cell.outputs if not is_returned_path(output)]
     return notebook
-
-
-def is_returned_path(output):
-    shown = str(output.get("data", {}).get("text/plain", ""))
-    return output.output_type == "execute_result" and shown.startswith("PosixPath(")
 
 
 def write_notebook(notebook, path):

@@ -16,6 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "slides"))
 import lesson_reading  # noqa: E402
 import slide_parts  # noqa: E402
 
+import common  # noqa: E402
+import pictures  # noqa: E402
+
 BODY_WIDTH_INCHES = Emu(slide_parts.BODY_WIDTH).inches  # the room for a picture on a slide
 BODY_HEIGHT_INCHES = Emu(slide_parts.BODY_HEIGHT).inches
 
@@ -28,6 +31,12 @@ def shown_points(path):
         figure, slide_parts.BODY_WIDTH, slide_parts.BODY_HEIGHT
     )
     return slide_parts.shown_font_points(figure, shown_width)
+
+
+def saved(figure, folder, name):
+    """The figure saved by pictures.save_figure into `folder`, and the path it wrote."""
+    pictures.save_figure(figure, folder, name)
+    return Path(folder) / common.FIGURES / name
 
 
 def assert_legible_on_a_slide(path):

@@ -233,6 +233,9 @@ def test_lesson_runs_as_a_notebook(name, executed):
     # Lesson 07 shows two pictures of its page, which the course ships: no path is printed.
     pictures = PAGE_PICTURES if name == "07_draw_digit" else 0
     assert len(images) == len(figures) + pictures, (figures, len(images))
+    # A cell that saves a figure shows the figure, not a path the call returned.
+    returned = [o for o in cell_outputs if re.match(r"\w*Path\(", text_of([o]).strip())]
+    assert not returned, returned
     for line in figures:
         assert (out / outputs.FIGURES).is_dir() and line.removeprefix("Saved figure: ").startswith(
             str(out)

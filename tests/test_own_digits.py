@@ -4,11 +4,10 @@ own_digits.save_new_file, which lesson 7's teach mode saves with."""
 import numpy as np
 import pytest
 from digits import canvas_png
-from figure_legibility import assert_legible_on_a_slide
+from figure_legibility import assert_legible_on_a_slide, saved
 
 import handwriting
 import own_digits
-import pictures
 from common import UserError
 
 
@@ -161,11 +160,11 @@ def test_the_adaptation_figures_are_legible_on_a_slide(tmp_path):
     }
     errors = {"before": 0.36, "careful": 0.47, "naive": 7.28}
     figure = own_digits.adaptation_figure(labels, answers, errors, 10000)
-    assert_legible_on_a_slide(pictures.save_figure(figure, tmp_path, "before_after.png"))
+    assert_legible_on_a_slide(saved(figure, tmp_path, "before_after.png"))
     images = np.random.default_rng(0).random((len(labels), 28, 28, 1))
     figure = own_digits.misread_figure(images, labels, answers, 12)
     titles = [axis.get_title() for axis in figure.axes if axis.get_title()]
     assert len(titles) == 12 and titles[0] == "read 7, now 1"  # the first misread image
-    assert_legible_on_a_slide(pictures.save_figure(figure, tmp_path, "misread.png"))
+    assert_legible_on_a_slide(saved(figure, tmp_path, "misread.png"))
     read_right = {**answers, "before": labels}
     assert own_digits.misread_figure(images, labels, read_right, 12) is None

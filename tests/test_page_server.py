@@ -11,7 +11,7 @@ from http import HTTPStatus
 import numpy as np
 import pytest
 from digits import canvas_png
-from figure_legibility import assert_legible_on_a_slide
+from figure_legibility import assert_legible_on_a_slide, saved
 from PIL import Image
 
 import own_digits
@@ -180,4 +180,4 @@ def test_the_journey_figure_shows_the_answer_and_is_legible_on_a_slide(tmp_path)
     figure = page_server.journey_figure(drawing, answer)
     texts = [text.get_text() for text in pictures.drawn_texts(figure)]
     assert "POST /predict" in texts and any("JSON: digit 7" in text for text in texts)
-    assert_legible_on_a_slide(pictures.save_figure(figure, tmp_path, "journey.png"))
+    assert_legible_on_a_slide(saved(figure, tmp_path, "journey.png"))

@@ -6,7 +6,7 @@ import keras
 import matplotlib
 import numpy as np
 import pytest
-from figure_legibility import assert_legible_on_a_slide
+from figure_legibility import assert_legible_on_a_slide, saved
 from keras import layers
 from PIL import Image
 
@@ -233,12 +233,12 @@ def every_figure():
 
 def test_every_figure_is_sharp_and_legible_at_the_size_a_slide_shows_it(tmp_path):
     for name, figure in every_figure().items():
-        assert_legible_on_a_slide(pictures.save_figure(figure, tmp_path, f"{name}.png"))
+        assert_legible_on_a_slide(saved(figure, tmp_path, f"{name}.png"))
 
 
 def test_a_saved_figure_says_what_it_shows(tmp_path):
     figure = pictures.softmax_figure(np.zeros((28, 28)), np.zeros(10), np.full(10, 0.1), "Ten")
-    path = pictures.save_figure(figure, tmp_path, "softmax.png")
+    path = saved(figure, tmp_path, "softmax.png")
     assert path == tmp_path / common.FIGURES / "softmax.png"
     with Image.open(path) as image:
         assert image.mode == "P"  # a palette: about a third of the bytes
