@@ -3,13 +3,15 @@ Title: Lesson 7 - Draw a digit and watch the model read it
 Description: A small web server puts a saved lesson model behind a drawing page: draw with
     the mouse, a pen or a finger, and the page shows the digit the model reads, all ten
     probabilities, and the 28x28 image the model really receives, prepared by lesson 6's
-    own steps. Its teach mode collects your own labelled digits for lesson 8.
+    own steps. Its teach mode collects your own labelled digits for lesson 8. The same page
+    also runs without a server: the trained network in the browser, in plain JavaScript.
 
 Run (after one of lessons 01-03 or 05):
     python 07_draw_digit.py                   # opens http://127.0.0.1:8000 in your browser
     python 07_draw_digit.py --no-browser      # only print the address
     python 07_draw_digit.py --port 8001 --model outputs/models/02_simple_cnn.keras
     python 07_draw_digit.py --model outputs/models/08_teach_handwriting.keras  # lesson 8's
+    python 07_draw_digit.py --static site     # no server: site/index.html runs lesson 3's model
     In a notebook (notebooks/07_draw_digit.ipynb), set the same options in OPTIONS below; the
     page then works for as long as the notebook's kernel runs.
 
@@ -18,6 +20,9 @@ answers while you draw and a few milliseconds after each stroke (the times measu
 bench/bench_draw_digit.py are in docs/measurements.md). Ctrl-C stops the
 server. The digits you teach it (Teach, or "Wrong? It is ..." under an answer) are saved
 in outputs/my_digits/<session>/<digit>/, one session per run; nothing saved is replaced.
+With --static DIR the lesson writes the page, the model and its forward pass into DIR (about
+a third of a megabyte for lesson 3's model) and serves nothing: open DIR/index.html in any
+browser, or put DIR on a course web page.
 """
 
 # %% The course's start: leave it out when you copy
@@ -26,6 +31,7 @@ import course
 
 # %% Setup
 import json
+import sys
 import threading
 import webbrowser
 from http import HTTPStatus
@@ -36,6 +42,7 @@ import common
 import handwriting  # lesson 6's preparation of a digit
 import page_server  # the web server's plumbing
 import pictures
+import static_site  # the page as a static site: the model runs in the browser
 
 # The drawing page: its HTML, CSS and JavaScript.
 PAGE = common.PROJECT_DIR / "07_draw_digit.html"
@@ -54,6 +61,13 @@ OUTPUT_DIR = common.PROJECT_DIR / "outputs"
 MODEL_PATH = common.model_path(OUTPUT_DIR, "05_best_cnn")
 # A drawing that samples/make_samples.py made, read below as the page's drawings are.
 SAMPLE_DRAWING = common.PROJECT_DIR / "samples" / "drawing_of_a_7.png"
+# A folder: write the page there as a static site, the model running in the browser, and
+# serve nothing. None: serve the page.
+SITE_DIR = None
+# The model a static site runs unless --model names another: lesson 3's, small and quick.
+SITE_MODEL = "03_large_cnn"
+# The JavaScript of the static page: lesson 6's preparation and the network's forward pass.
+FORWARD_JS = common.PROJECT_DIR / "static_page" / "forward.js"
 
 # %% The course's command line: leave it out when you copy
 # The options the lesson is run with replace the settings above: python 07_draw_digit.py
@@ -72,6 +86,12 @@ lesson_options = {
         "action": "store_false",
         "help": "only print the address; open no browser",
     },
+    "--static": {
+        "dest": "SITE_DIR",
+        "metavar": "DIR",
+        "help": "write the page as a static site into DIR (new, empty or an earlier one), "
+        f"running --model or else {SITE_MODEL}, and serve nothing",
+    },
     "--examples-per-digit": {
         "dest": "EXAMPLES_PER_DIGIT",
         "type": course.at_least_one,
@@ -80,6 +100,14 @@ lesson_options = {
     },
 }
 changed = course.start(globals(), OPTIONS, lesson_options, ctrl_c="Stopped the server.")
+if SITE_DIR is not None and "MODEL_PATH" not in changed:  # a static site runs lesson 3's
+    MODEL_PATH = common.model_path(OUTPUT_DIR, SITE_MODEL)
+    if not MODEL_PATH.is_file():
+        raise common.UserError(
+            f"{MODEL_PATH} does not exist: run {SITE_MODEL}.py first, or name a saved "
+            ".keras model with --model PATH"
+        )
+    changed["MODEL_PATH"] = MODEL_PATH
 MODEL_PATH = course.find_model(changed.get("MODEL_PATH"), OUTPUT_DIR)
 
 # %% [markdown]
@@ -144,6 +172,55 @@ shortened = answer["prepared"][:40] + "..."  # the image's PNG, shortened
 print(json.dumps(answer | {"prepared": shortened}))
 figure = page_server.journey_figure(gray, answer)
 pictures.save_figure(figure, OUTPUT_DIR, "07_drawing_to_answer.png")
+
+# %% [markdown]
+# ## The same network in the browser, without a server
+# The server is needed only to run the model, and a trained network is nothing but its
+# layers and their numbers. Written out in plain JavaScript, the page runs it itself: each
+# layer kind is one short function (a convolution is four nested loops of multiply and
+# add), and the model's weights travel with the page as one file. The drawing is prepared
+# by lesson 6's steps ported to JavaScript with the same names. Such a page needs no
+# Python, no server and no library: `python 07_draw_digit.py --static site` writes it, and
+# `site/index.html` opens from the disk, on a projector or on a phone, or from any course
+# web page. Measured against Keras, it gives the same probabilities to within 0.0001 and
+# the same digits (docs/measurements.md).
+#
+# - `model.js`: the layers and their trained weights
+# - `prepare.js`: lesson 6's preparation, step by step
+# - `forward.js`: one function per layer kind, about 100 lines
+# - Teach mode still needs the server: it saves files
+
+
+# %% Each Keras layer and the JavaScript function that runs it
+def javascript_functions(layer):
+    """The functions of forward.js that run a Keras layer, or what it does instead."""
+    try:
+        kinds = [record["kind"] for record in static_site.layer_records(layer)]
+    except common.UserError:
+        return "none: the static page cannot run this model"
+    return ", ".join(kinds) or "nothing: it only changes images while training"
+
+
+model.summary()
+for layer in model.layers:
+    print(f"{layer.name:22} {type(layer).__name__:20} -> {javascript_functions(layer)}")
+
+# %% The same network in some 100 lines of JavaScript
+print(FORWARD_JS.read_text())
+
+# %% The page as a static site
+if SITE_DIR is not None:
+    site = static_site.write_site(model, SITE_DIR, name=MODEL_PATH.stem)
+    size = static_site.site_size(site) / 1e6
+    print(f"Wrote the static page: {common.display_path(site)} ({size:.2f} MB)")
+    print(
+        f"Open {common.display_path(site / 'index.html')} in a browser, or put the folder online."
+    )
+
+# %% The course's end with --static: leave it out when you copy
+# The page is written for a static host: the lesson serves nothing (a notebook serves on).
+if SITE_DIR is not None and not common.running_in_notebook():
+    sys.exit(0)
 
 # %% [markdown]
 # ## What each address does
