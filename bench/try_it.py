@@ -13,7 +13,9 @@ is, with seed 42; the models lessons 04 and 06-08 read) run once.
 --quick runs every exercise on the small data with one seed: the check that each still runs
 as written. It prints the answers (or writes --out FILE) and never touches docs/answers.md.
 Without it the key takes hours on a 2-core CPU, lesson 05 most of them; each finished run is
-kept in --store, so an invocation that stops, or a later --only, reuses what ran.
+kept in --store, so an invocation that stops, or a later --only, reuses what ran, as long as
+the lesson's code, the course's modules, the data and the Python, Keras and backend versions
+are the same.
 """
 
 import argparse

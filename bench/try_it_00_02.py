@@ -63,6 +63,32 @@ def figure_pixels(result, name):
         return np.asarray(image.convert("RGB"))
 
 
+def on_canvas(pixels, height, width):
+    """A figure's pixels on a white canvas of the given size, at its top left corner."""
+    canvas = np.full((height, width, pixels.shape[2]), 255, dtype=pixels.dtype)
+    canvas[: pixels.shape[0], : pixels.shape[1]] = pixels
+    return canvas
+
+
+def figure_change(base, other, name):
+    """How a figure of two runs differs, in words: the same pixel for pixel, or the share of
+    its pixels that differ. A figure is saved cut to what it shows, so a title of another
+    width (another image's number) changes its size too: then both are laid on one canvas."""
+    first, second = figure_pixels(base, name), figure_pixels(other, name)
+    height = max(first.shape[0], second.shape[0])
+    width = max(first.shape[1], second.shape[1])
+    differing = np.any(on_canvas(first, height, width) != on_canvas(second, height, width), -1)
+    if first.shape == second.shape and not differing.any():
+        return None
+    words = f"different ({100 * float(np.mean(differing)):.1f}% of its pixels"
+    if first.shape != second.shape:
+        words += (
+            f"; its size changed too, {first.shape[1]}x{first.shape[0]} against "
+            f"{second.shape[1]}x{second.shape[0]} pixels"
+        )
+    return words + ")"
+
+
 def answers_00(key):
     base = key.run(Run(L00), "the lesson as it is (exercises 1 and 3)")
     counts = class_counts(base.printed)
@@ -83,6 +109,12 @@ def answers_00(key):
         f"{verdict.capitalize()} than 10%: the ten digits are not equally common, so a model "
         "that reads nothing scores the share of the most common digit, not a tenth. That share "
         "is the floor any model must beat.",
+        f"{common_digit} the most common, {rare_digit} the rarest, and {verdict} than 10% "
+        f"({percent(100 * always)} of the test images; the training share, "
+        f"{percent(100 * counts[common_digit][0] / train_total)}, is as good an answer). "
+        "Every student with the full data gets these same counts: no seed reaches them. "
+        "Common wrong answer: exactly 10%, as if the ten digits were equally common.",
+        key.took(base),
     )
 
     shown = key.run(Run(L00, CHANGES_00["x_train[7]"]), "exercise 2")
@@ -99,19 +131,16 @@ def answers_00(key):
             else f"and this digit uses {darkest} to {brightest} of that range."
         )
         + " The lessons divide by 255 (`scale_pixels`) before training.",
+        f"the label {label}, {brightest} and {darkest}, the same for every student (the data "
+        "are fixed). Common wrong answer: 1.0 and 0.0, the values after `scale_pixels`, which "
+        "the lesson applies only later.",
+        key.took(shown),
     )
 
     other = key.run(Run(L00, seed=OTHER_SEED), "exercise 3")
-    same = [np.array_equal(figure_pixels(base, n), figure_pixels(other, n)) for n in FIGURES_00]
-    differing = [
-        float(np.mean(np.any(figure_pixels(base, n) != figure_pixels(other, n), axis=-1)))
-        for n in FIGURES_00
-    ]
-    states = [
-        "the same pixel for pixel" if equal else f"different ({100 * share:.1f}% of its pixels)"
-        for equal, share in zip(same, differing)
-    ]
-    changed = [name for name, equal in zip(FIGURES_00, same) if not equal]
+    changes = [figure_change(base, other, name) for name in FIGURES_00]
+    states = [change or "the same pixel for pixel" for change in changes]
+    changed = [name for name, change in zip(FIGURES_00, changes) if change]
     third = answer(
         ran(Run(L00, seed=OTHER_SEED).command()) + ", against the run with the default seed 42",
         f"{FIGURES_00[0]} is {states[0]}; {FIGURES_00[1]} is {states[1]}.",
@@ -122,6 +151,11 @@ def answers_00(key):
             else f"Changed: {listing(changed) if changed else 'nothing'}; the lesson's seed "
             "only chooses the random grid's images, so look at what else the seed reaches."
         ),
+        f"{listing(changed) if changed else 'no figure'} changes and "
+        f"{listing([n for n in FIGURES_00 if n not in changed]) or 'no figure'} stays the "
+        "same, on any machine: the seed only draws the random grid. Common wrong answer: "
+        "both change, as if the seed shuffled the data.",
+        key.took(base, other),
     )
     return [first, second, third]
 
@@ -165,16 +199,30 @@ def answers_01(key):
         "Nearly all the weights sit between the 784 pixels and the hidden layer, so halving "
         "the layer halves the model. "
         + (
-            "Half the neurons cost test error in every seed, and the ranges over the seeds do "
-            "not overlap, though they come close: more seeds would make the case firmer."
+            f"Half the neurons cost test error in every seed, and the ranges over the "
+            f"{len(seeds)} seeds do not overlap."
             if judged.kind == "higher" and judged.clear
             else (
-                "What it does to the error is no larger than what another seed does: "
-                "the baseline had more neurons than it needed to reach this error."
-                if not judged.clear
-                else "The smaller layer did better here, beyond the spread between seeds."
+                "One run: no conclusion on the error."
+                if len(seeds) == 1
+                else (
+                    "What it does to the error is no larger than what another seed does: "
+                    "the baseline had more neurons than it needed to reach this error."
+                    if not judged.clear
+                    else "The smaller layer did better here, beyond the spread between seeds."
+                )
             )
         ),
+        f"{after:,} parameters (exact: the layers decide it, not the seed). Test error per "
+        f"seed here {per_seed(errors(half), seeds)} against the lesson's "
+        f"{per_seed(errors(base_compared), seeds)}; a student's run lands near these. Expected "
+        + (
+            f"conclusion: {judged.kind} with half the neurons, beyond the seeds' spread."
+            if judged.clear
+            else "conclusion: no change beyond what another seed does."
+        )
+        + " Common wrong answer: one run's difference taken as what halving the layer does.",
+        key.took(half, base_compared),
     )
 
     slides = run_seeds(key, Run(L01, CHANGES_01["slides"]), seeds, "exercise 2")
@@ -197,7 +245,11 @@ def answers_01(key):
             else (
                 "The slides' recipe ends lower here, beyond the spread between seeds. "
                 if judged.kind == "lower" and judged.clear
-                else "Neither recipe ends lower beyond the spread between seeds. "
+                else (
+                    "Neither recipe ends lower beyond the spread between seeds. "
+                    if len(seeds) > 1
+                    else "One run of each: no conclusion on which ends lower. "
+                )
             )
         )
         + (
@@ -205,6 +257,21 @@ def answers_01(key):
             if faster
             else "The lesson's recipe did not train faster in these runs."
         ),
+        f"test error per seed here {per_seed(errors(slides), seeds)} with the slides' recipe, "
+        f"{per_seed(errors(base_compared), seeds)} with the lesson's. Expected conclusion: "
+        + (
+            "the lesson's recipe ends lower; which of its three differences matters is not "
+            "settled by these runs."
+            if judged.kind == "higher" and judged.clear
+            else (
+                "the slides' recipe ends lower."
+                if judged.kind == "lower" and judged.clear
+                else "neither ends lower beyond the spread between seeds."
+            )
+        )
+        + " Common wrong answer: crediting the constant rate alone, though the epochs and the "
+        "starting rate changed too.",
+        key.took(slides, base_compared),
     )
 
     spread_errors = errors(base)
@@ -220,6 +287,12 @@ def answers_01(key):
         "single runs that differ by less than that say nothing about which recipe is "
         "better: compare means over several seeds, the same seeds for both, and look at the "
         "spread.",
+        f"any error near {spread(spread_errors)}: per seed here "
+        f"{per_seed(spread_errors, key.seeds(SPREAD_SEEDS))}, a spread of about "
+        f"{high - low:.2f} percentage points. Expected conclusion: two single runs that differ "
+        "by less than the seeds' spread settle nothing. Common wrong answer: naming the best "
+        "seed's model the better one.",
+        key.took(base),
     )
     return [first, second, third]
 
@@ -260,6 +333,12 @@ def answers_02(key):
     rising = [
         result.history()["val_loss"][-1] - min(result.history()["val_loss"]) for result in longer
     ]
+    # The training loss from the epoch of the lowest validation loss to the last: falling?
+    fell = [
+        result.history()["loss"][epoch - 1] - result.history()["loss"][-1]
+        for result, (epoch, _) in zip(longer, lowest)
+    ]
+    training_falls = all(value > 0 for value in fell)
     judged = judge(errors(longer), errors(base))
     extra = longer[0].metrics()["epochs"] - base[0].metrics()["epochs"]
     at_end = all(epoch == total for epoch, total in lowest)
@@ -268,16 +347,30 @@ def answers_02(key):
         f"the validation loss was lowest in epoch "
         f"{per_seed([epoch for epoch, _ in lowest], seeds, '', 0)} of {lowest[0][1]}, and the "
         f"last epoch's was {listing(f'{value:.4f}' for value in rising)} above that lowest "
-        f"value. Test error {spread(errors(longer))} against {spread(errors(base))} in "
-        f"{base[0].metrics()['epochs']} epochs, with the same seeds: {judged.words}.",
+        "value"
+        + (
+            ""
+            if at_end
+            else "; from that epoch to the last the training loss changed by "
+            + listing(f"{-value:+.4f}" for value in fell)
+        )
+        + f". Test error {spread(errors(longer))} "
+        f"against {spread(errors(base))} in {base[0].metrics()['epochs']} epochs, with the "
+        f"same seeds: {judged.words}.",
         (
             "The validation loss kept falling to the end: the learning rate falls to zero "
             "over all 20 epochs, so the last ones take tiny steps and hardly overfit."
             if at_end
             else "After its lowest point the validation loss rises again, by "
-            f"{max(rising):.4f} at most, while the training loss keeps falling: the first sign "
-            "of the network learning its training images by heart (overfitting), kept small "
-            "by the schedule's shrinking steps."
+            f"{max(rising):.4f} at most, "
+            + (
+                "while the training loss keeps falling: the first sign of the network "
+                "learning its training images by heart (overfitting), kept small by the "
+                "schedule's shrinking steps."
+                if training_falls
+                else "while the training loss did not fall in every seed: rises this small "
+                "are the noise of the last epochs' tiny steps more than overfitting."
+            )
             + (" It cost no test error here." if judged.kind != "higher" else "")
         )
         + (
@@ -286,6 +379,19 @@ def answers_02(key):
             else f" {extra} more epochs do not buy an error that stands out from the spread "
             "between seeds."
         ),
+        f"a lowest epoch anywhere from {min(e for e, _ in lowest)} to "
+        f"{max(e for e, _ in lowest)} of {lowest[0][1]} (per seed here: "
+        f"{listing(e for e, _ in lowest)}), "
+        + ("no rise after it" if at_end else "a small rise after it")
+        + f", and a test error near {spread(errors(longer))}. Expected conclusion: "
+        + (
+            "longer training lowers the test error beyond the seeds' spread."
+            if judged.kind == "lower" and judged.clear
+            else "no test error bought beyond the seeds' spread."
+        )
+        + " Common wrong answer: the last epoch's validation loss read as the lowest, or a "
+        "one-run difference in test error read as a gain.",
+        key.took(longer, base),
     )
 
     bare = run_seeds(key, Run(L02, CHANGES_02["no dropout"]), seeds, "exercise 2")
@@ -313,6 +419,17 @@ def answers_02(key):
             if not judge(errors(bare), errors(base)).clear
             else ""
         ),
+        f"a gap per seed near {per_seed(gaps, seeds, ' points')} without dropout, "
+        f"{per_seed(base_gaps, seeds, ' points')} with it. Expected conclusion: "
+        + (
+            "the gap widens without dropout, "
+            if judged_gap.kind == "larger" and judged_gap.clear
+            else "no change in the gap beyond the seeds' spread, "
+        )
+        + "and the test error stays within the seeds' spread. Common wrong answer: a gap that "
+        "shrinks or a lower training accuracy read as dropout's failure, forgetting that "
+        "Keras measures the training accuracy with dropout on.",
+        key.took(bare, base),
     )
 
     wide = run_seeds(key, Run(L02, CHANGES_02["64 filters"]), seeds, "exercise 3")
@@ -337,5 +454,16 @@ def answers_02(key):
             else "Twice the parameters did not buy an error lower than the seeds' spread: "
             "32 filters of 5x5 already find the strokes these digits are made of."
         ),
+        f"{added:,} more parameters (exact), nearly all in the dense layer. Test error per "
+        f"seed here {per_seed(errors(wide), seeds)} against "
+        f"{per_seed(errors(base), seeds)}. Expected conclusion: "
+        + (
+            "lower beyond the seeds' spread."
+            if judged.kind == "lower" and judged.clear
+            else "not lower beyond the seeds' spread."
+        )
+        + " Common wrong answer: counting only the convolution's new parameters, or "
+        "calling a one-run drop in error a gain.",
+        key.took(wide, base),
     )
     return [first, second, third]

@@ -12,6 +12,7 @@ from try_it_words import (
     counted,
     judge,
     listing,
+    per_seed,
     percent,
     ran,
     spread,
@@ -66,61 +67,77 @@ def answers_03(key):
     variant_errors = {v: errors(results) for v, results in trained.items()}
     above = [v for v, e in variant_errors.items() if min(e) > max(errors(base))]
     below = [v for v, e in variant_errors.items() if max(e) < min(errors(base))]
+    inside = [v for v in VARIANTS if v not in above + below]
+    one_run = len(key.seeds(VARIANT_SEEDS)) == 1
     first = answer(
         ran([variants[v].command() for v in VARIANTS], key.seeds(VARIANT_SEEDS))
-        + ", then `python 04_analyze_errors.py` on the four saved models",
+        + f", then `{Run(L04, seed=None).command()}` on the four saved models",
         f"lesson 04's table (seed 42): {rows}. Lesson 3's own model over "
         f"{counted(len(seeds), 'seed')}: {spread(errors(base))}.",
         (
-            f"{most} has the most parameters and also the lowest error here; one seed, so "
-            "read its lead against lesson 3's spread above. "
+            f"{most} has the most parameters and also the lowest error in this run. "
             if most == lowest
             else f"{most} has the most parameters ({table[most][0]:,}), but {lowest} the "
-            f"lowest error ({table[lowest][0]:,} parameters). "
+            f"lowest error in this run ({table[lowest][0]:,} parameters). "
         )
         + "Most of a big model's weights sit in the wide dense layer after `Flatten`, not in "
         "the convolutions that find the strokes, so the parameter count alone does not rank "
         "the models."
         + (
-            f" With {counted(len(key.seeds(VARIANT_SEEDS)), 'seed')} for each deck's model, "
-            "hold its error against the range of lesson 3's own model over its "
-            f"{len(seeds)} seeds: "
+            " One run of each deck's model: no conclusion on which reads digits best. Held "
+            f"against lesson 3's own model over its {len(seeds)} seeds, "
+            f"{spread(errors(base))}: "
             + "; ".join(
-                (
-                    f"{listing(found)} above that range, worse"
-                    if side == "above"
-                    else f"{listing(found)} below it, better"
+                f"{listing(found)} {where}"
+                for where, found in (
+                    ("above that range", above),
+                    ("below it", below),
+                    ("inside it", inside),
                 )
-                for side, found in (("above", above), ("below", below))
                 if found
             )
-            + (
-                "; a single run a little outside the range is a hint, not a proof."
-                if len(key.seeds(VARIANT_SEEDS)) == 1
-                else "."
-            )
-            if len(seeds) > 1 and (above or below)
-            else ""
+            + ": a hint where to look, not a ranking."
+            if one_run and len(seeds) > 1
+            else (" One run: no conclusion." if one_run else "")
         ),
+        f"the parameter counts exactly ({most} the most: the layers decide them, not the "
+        "seed), and errors near these for seed 42; another seed moves each about as much as "
+        f"it moves lesson 3's own model, {spread(errors(base))}. Expected conclusion: the "
+        "most parameters "
+        + (
+            "went with the lowest error in this run"
+            if most == lowest
+            else "did not give the lowest error"
+        )
+        + ", and one run of each model ranks nothing. Common wrong answer: the biggest "
+        "model is the best, or a ranking read off one run of each.",
+        key.took(*trained.values(), compared),
     )
 
     pooled = key.run(Run(L03, CHANGES_03["no second pooling"]), "exercise 2")
     before, after = summary_layers(base[0].printed), summary_layers(pooled.printed)
     flatten = [shape for _, kind, shape, _ in before if kind == "Flatten"][0]
     flatten_after = [shape for _, kind, shape, _ in after if kind == "Flatten"][0]
-    dense = [count for _, kind, _, count in before if kind == "Dense"][0]
+    dense, units = [(count, shape) for _, kind, shape, count in before if kind == "Dense"][0]
     dense_after = [count for _, kind, _, count in after if kind == "Dense"][0]
+    units = int(units.strip("()").split(",")[-1])  # (None, 128): a bias per neuron
     total, total_after = total_parameters(base[0].printed), total_parameters(pooled.printed)
     second = answer(
         ran(Run(L03).command(), edits=CHANGES_03["no second pooling"].edits),
         f"{total_after:,} parameters instead of {total:,} ({total_after / total:.1f} times). "
         f"`Flatten` gives {flatten_after} instead of {flatten}, and the first dense layer has "
-        f"{dense_after:,} weights instead of {dense:,}. Test error "
-        f"{percent(pooled.metrics()['test_error_percent'])} (seed 42; the lesson's "
+        f"{dense_after - units:,} weights and {units} biases ({dense_after:,} parameters) "
+        f"instead of {dense - units:,} weights and {units} biases. Test error "
+        f"{percent(pooled.metrics()['test_error_percent'])} (seed 42, one run; the lesson's "
         f"{percent(base[0].metrics()['test_error_percent'])}).",
         "Pooling has no weights, but it halves each side of the feature maps: without it "
-        "`Flatten` hands four times as many numbers to the dense layer of 128 neurons, and "
-        "each number needs a weight to every neuron. The convolutions do not change.",
+        f"`Flatten` hands four times as many numbers to the dense layer of {units} neurons, "
+        "and each number needs a weight to every neuron. The convolutions do not change.",
+        f"{total_after:,} parameters and {flatten_after} from `Flatten`, exactly (the layers "
+        "decide them). The test error is not what the exercise asks: one run, no conclusion. "
+        "Common wrong answer: that pooling's own weights were removed (it has none), or that "
+        "the convolutions grew.",
+        key.took(pooled),
     )
 
     small = run_seeds(key, Run(L03, CHANGES_03["batch 50"]), seeds, "exercise 3")
@@ -147,6 +164,18 @@ def answers_03(key):
             if judged.kind == "lower" and judged.clear
             else "The error is not lower beyond the spread between seeds."
         ),
+        f"an epoch slower with batches of 50 (here {per_seed(epoch, seeds, ' s', 1)} against "
+        f"{per_seed(base_epoch, seeds, ' s', 1)}; seconds depend on the machine, the ratio "
+        f"less), and a test error per seed near {per_seed(errors(small), seeds)} against "
+        f"{per_seed(errors(base), seeds)}. Expected conclusion: "
+        + (
+            "lower error beyond the seeds' spread, more updates per epoch."
+            if judged.kind == "lower" and judged.clear
+            else "no error lower beyond the seeds' spread."
+        )
+        + " Common wrong answer: an epoch four times as slow exactly, or faster because each "
+        "batch is smaller.",
+        key.took(small, base),
     )
     return [first, second, third]
 
@@ -235,6 +264,12 @@ def answers_04(key):
         "mistake made without confidence, with the true digit as second guess, is usually a "
         "digit that could be either; a mistake made with 90% or more is where to check whether "
         "a person would have read it right, or whether the label itself looks wrong.",
+        "any count backed by the images' numbers in the student's own grid (their model, "
+        f"trained with another seed or machine, reads other images wrong than these {wrong}). "
+        "Expected conclusion: some mistakes a person would also make or argue about, some a "
+        "person would not. Common wrong answer: all of them are the model's fault, or all are "
+        "bad labels.",
+        key.took(analysed),
     )
 
     mlp = key.run(Run(L04, seed=None, stages=stages, model=ModelOf(Run(L01), L01)), "exercise 2")
@@ -254,6 +289,17 @@ def answers_04(key):
         + f"lesson 1's network reads {misclassified(mlp.printed)[1]} images wrong against "
         f"{wrong}, and adds confusions of its own: it sees pixels in fixed places, not "
         "strokes, so a digit that sits or leans differently looks like another.",
+        "the student's own two lists (the pairs and their counts change with the models' "
+        "seeds; counts of 2 or 3 swap places easily). Expected conclusion: "
+        + (
+            "a few pairs shared, the ones in the digits themselves, and the dense network "
+            "making far more mistakes of its own."
+            if shared
+            else "the two models fail in different places, the dense network far more often."
+        )
+        + " Common wrong answer: the same pairs in the same order, or a pair read from one "
+        "image.",
+        key.took(mlp),
     )
 
     confident = prediction_rows(analysed.printed, "most confident mistakes:")
@@ -284,8 +330,18 @@ def answers_04(key):
             if all_sure
             else "Not all three are confident: the model is less sure than 90% of some. "
         )
-        + "Whether a person would read them right is for the eye; a softmax probability is "
-        "not a measure of doubt: a model trained to be right on MNIST is rarely unsure, and a "
-        "stroke that turns a 4 into a 9 moves it all the way.",
+        + "Whether a person would read them right is for the eye. A softmax probability "
+        "ranks the ten digits for one image; nothing in training makes it the share of "
+        "answers given with it that are right"
+        + (
+            f", and these three show that {SURE:.0%} or more can come with a wrong answer."
+            if all_sure
+            else ": a high probability is no promise of a right answer."
+        ),
+        "the three most confident mistakes of the student's own model (its image numbers "
+        "differ with the model), and yes if the student saw probabilities of 90% or more on "
+        "a wrong answer. Common wrong answer: a probability of 99% read as 99% sure to be "
+        "right.",
+        key.took(chosen),
     )
     return [first, second_answer, third]

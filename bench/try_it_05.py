@@ -8,10 +8,12 @@ run after it in the same namespace, as a student runs them in the notebook.
 
 from try_it_runs import MARK, RERUN, Change, Edit, Run
 from try_it_words import (
+    against_seeds,
     answer,
     counted,
     judge,
     listing,
+    per_seed,
     percent,
     ran,
     seeds_text,
@@ -93,11 +95,11 @@ def answers_05(key):
     seeds = key.seeds(INGREDIENT_SEEDS)
     recipes = [key.run(RECIPE.with_seed(s), "the recipe (all exercises)") for s in seeds]
     recipe, noise = recipes[0], seed_spread(recipes)
-    against_noise = (
-        f" The recipe itself moved by {noise:.2f} percentage points between {seeds_text(seeds)}: "
-        "a difference smaller than that is no difference."
+    one_passes = [one_pass(result) for result in recipes]
+    recipe_seeds = (
+        f"the recipe's one-pass error per seed: {per_seed(one_passes, seeds)}"
         if len(seeds) > 1
-        else ""
+        else f"the recipe's one-pass error {percent(one_pass(recipe))} (one seed)"
     )
     off = {
         name: key.run(Run(L05, CHANGES_05[name]), "exercise 1")
@@ -115,60 +117,83 @@ def answers_05(key):
             for name, result in off.items()
         )
         + f", against the recipe's {percent(one_pass(recipe))} (with test-time augmentation "
-        f"{percent(with_tta(recipe))}). Each run trained for {min(times):.1f}-"
-        f"{max(times):.1f} minutes here.",
+        f"{percent(with_tta(recipe))}); {recipe_seeds}. For the larger cost, "
+        f"{against_seeds(costs[worst], noise, seeds)}. Each run trained for "
+        f"{min(times):.1f}-{max(times):.1f} minutes here.",
         (
-            f"Leaving out the {worst.removeprefix('no ')} costs the most in this run. "
+            f"In this one run the missing {worst.removeprefix('no ')} cost the most; one run "
+            "of each settles no ranking, "
             + (
-                "Without augmentation the network sees the same 54,000 images in every epoch "
-                "and fits them ever more closely; with it, each epoch brings new variants of "
-                "every digit."
+                "though both costs are larger than the recipe's own spread between seeds. "
+                if min(costs.values()) > noise and len(seeds) > 1
+                else "and a cost no larger than the recipe's spread between seeds is no cost. "
+            )
+            + (
+                "The reason to expect it: without augmentation the network sees the same "
+                "54,000 images in every epoch and fits them ever more closely; with it, each "
+                "epoch brings new variants of every digit."
                 if worst == "no augmentation"
-                else "At a constant rate the last steps are as large as the first, so the "
-                "weights keep jumping around the minimum instead of settling in it."
+                else "The reason to expect it: at a constant rate the last steps are as large "
+                "as the first, so the weights keep jumping around the minimum instead of "
+                "settling in it."
             )
             if costs[worst] > 0
             else "Neither missing ingredient cost test error in this run."
-        )
-        + against_noise,
+        ),
+        f"one-pass errors near these (another seed moves each by about the recipe's spread, "
+        f"{noise:.2f} percentage points here over {seeds_text(seeds)}). Expected conclusion: "
+        "both missing ingredients cost error in one run, and one run of each does not rank "
+        "them. Common wrong answer: the ranking of two single runs stated as the lesson's "
+        "finding, or the test-time augmentation error compared with a one-pass error.",
+        key.took(*off.values()),
     )
 
     stronger = key.run(Run(L05, CHANGES_05["rotation 20"]), "exercise 2")
     gain, base_gain = (one_pass(r) - with_tta(r) for r in (stronger, recipe))
+    worse = one_pass(stronger) - one_pass(recipe)
     second = answer(
         ran(RECIPE.command(), [42], (STRONGER,)),
         f"one plain pass {percent(one_pass(stronger))} against the recipe's "
-        f"{percent(one_pass(recipe))}; with test-time augmentation "
-        f"{percent(with_tta(stronger))} against {percent(with_tta(recipe))}: test-time "
-        f"augmentation moves the error by {-gain:+.2f} percentage points from one pass, "
-        f"against {-base_gain:+.2f} with the recipe.",
+        f"{percent(one_pass(recipe))}: {against_seeds(worse, noise, seeds)}. With test-time "
+        f"augmentation {percent(with_tta(stronger))} against {percent(with_tta(recipe))}: "
+        f"test-time augmentation moves the error by {-gain:+.2f} percentage points from one "
+        f"pass, against {-base_gain:+.2f} with the recipe.",
         (
-            "One plain pass got worse: digits turned by up to 20 degrees are further from the "
-            "upright test digits the model must read. "
-            if one_pass(stronger) > one_pass(recipe)
-            else "One plain pass did not get worse: digits turned by 20 degrees still teach "
-            "the model what test digits look like. "
+            "One plain pass was worse in this one run, "
+            if worse > 0
+            else "One plain pass was not worse in this one run, "
         )
         + (
-            "Test-time augmentation helps more now: the model trained on turned digits, so "
-            "turned copies of a test digit are read as it was taught."
-            if gain > max(base_gain, 0)
-            else "Test-time augmentation does not help more."
+            "by less than the recipe's own spread between seeds: no conclusion. "
+            if abs(worse) <= noise
+            else "but one run of each is no conclusion. "
         )
-        + against_noise,
+        + "What to expect: digits turned by up to 20 degrees are further from the upright "
+        "test digits, and test-time augmentation, which averages over such turns, "
+        + (
+            "helped more in this run."
+            if gain > max(base_gain, 0)
+            else "did not help more in this run."
+        ),
+        f"errors near these, with another seed moving each by about {noise:.2f} percentage "
+        f"points. Expected conclusion: a change of {abs(worse):.2f} percentage points in one "
+        "run settles nothing. Common wrong answer: 'stronger augmentation is worse' from one "
+        "run.",
+        key.took(stronger),
     )
 
     copies = {name: recipe.mark(name) for name in ("changed", "changed_from_lesson", "fixed")}
     lesson_copies, images = recipe.metrics()["tta_copies"], recipe.mark("images")
     third = answer(
-        f"in the same namespace after the recipe (seed 42), `TTA_COPIES = {MORE_COPIES}`, then "
-        f"the cell *{TTA_CELL}* again",
+        f"`{RECIPE.command()}` as a notebook (seed 42), then in the same namespace "
+        f"`TTA_COPIES = {MORE_COPIES}` and the cell *{TTA_CELL}* again",
         f"with {MORE_COPIES} copies {copies['changed']} of the {images:,} answers differ from "
-        f"one plain pass ({copies['changed_from_lesson']} from the lesson's {lesson_copies} "
-        f"copies): {counted(copies['fixed'], 'wrong answer')} became right and "
-        f"{counted(recipe.mark('broken'), 'right one')} wrong. Test images read wrong: "
-        f"{recipe.mark('wrong')} with {MORE_COPIES} copies, {recipe.mark('wrong_lesson')} with "
-        f"{lesson_copies}, {recipe.metrics()['single_pass_misclassified']} in one pass.",
+        f"one plain pass: {counted(copies['fixed'], 'wrong answer')} became right and "
+        f"{counted(recipe.mark('broken'), 'right one')} wrong. Between {MORE_COPIES} copies "
+        f"and the lesson's {lesson_copies}, {copies['changed_from_lesson']} answers differ. "
+        f"Test images read wrong: {recipe.mark('wrong')} with {MORE_COPIES} copies, "
+        f"{recipe.mark('wrong_lesson')} with {lesson_copies}, "
+        f"{recipe.metrics()['single_pass_misclassified']} in one pass.",
         f"Averaging changes only the answers the model is unsure of, {copies['changed']} of "
         f"{images:,}: for the others every turned copy gets the same answer. "
         + (
@@ -184,6 +209,12 @@ def answers_05(key):
             if recipe.mark("wrong") >= recipe.mark("wrong_lesson")
             else ""
         ),
+        f"a count of this size, a small share of the {images:,} (here {copies['changed']}; a "
+        "student's model and its turned copies are others, so the count differs). Expected "
+        "conclusion: averaging moves only the answers the model "
+        "is unsure of. Common wrong answer: the change in test errors taken for the number of "
+        "answers changed (a right answer made wrong and a wrong one made right cancel).",
+        key.took(recipe),
     )
 
     name, edit = INGREDIENT
@@ -220,6 +251,13 @@ def answers_05(key):
         + "The question on the average of the weights was not measured here: batch "
         "normalization's statistics belong to the last weights, so they fit the averaged "
         "ones only roughly; docs/measurements.md recomputes them for the averaged weights.",
+        f"validation counts per seed near {per_seed(counts, seeds, '', 0)} with {name} and "
+        f"{per_seed(base_counts, seeds, '', 0)} with the recipe, for whichever ingredient "
+        "the student tried. Expected conclusion: "
+        + ("a gain beyond the seeds' spread" if judged.clear else "no clear win over two seeds")
+        + ", judged on the validation images. Common wrong answer: choosing by the test "
+        "error, or by one seed.",
+        key.took(tried, recipes),
     )
 
     erased = key.run(Run(L05, CHANGES_05["erasing"]), "exercise 5")
@@ -227,23 +265,37 @@ def answers_05(key):
     accuracy = {label: 100 * h["accuracy"][-1] for label, h in last.items()}
     loss = {label: h["val_loss"][-1] for label, h in last.items()}
     epochs = recipe.metrics()["epochs"]
+    wrong_count, wrong_base = validation_errors(erased), validation_errors(recipe)
+    count_noise = max(base_counts) - min(base_counts)
     fifth = answer(
         ran(RECIPE.command(), [42], (ERASING,)),
         f"last epoch's training accuracy {percent(accuracy['erasing'])} against "
         f"{percent(accuracy['recipe'])}; validation loss {loss['erasing']:.4f} against "
-        f"{loss['recipe']:.4f}; validation errors {validation_errors(erased)} against "
-        f"{validation_errors(recipe)}.",
+        f"{loss['recipe']:.4f}; validation errors {wrong_count} against {wrong_base}: "
+        f"{against_seeds(wrong_count - wrong_base, count_noise, seeds, 'images', 0)}.",
         (
-            "Harder images lower the training accuracy (it is measured on the erased images), "
+            "Harder images lower the training accuracy, as expected: it is measured on the "
+            "erased images. "
             if accuracy["erasing"] < accuracy["recipe"]
-            else "The training accuracy did not fall, "
+            else "The training accuracy did not fall. "
         )
         + (
-            f"and the validation loss rose: in a fixed {epochs} epochs the network does not "
-            "catch up with images that hard, so the extra variety costs more than it teaches."
+            "The validation loss rose in this one run: in a fixed "
+            f"{epochs} epochs the network may not catch up with images that hard, but one run "
+            "of each settles neither that nor the validation errors."
             if loss["erasing"] > loss["recipe"]
-            else "and the validation loss did not rise: here the extra variety paid for itself."
+            else "The validation loss did not rise in this one run: the extra variety cost "
+            "nothing here."
         )
         + " Its test-time augmentation erases too, since it reuses `augmentation`.",
+        "a training accuracy "
+        + ("lower" if accuracy["erasing"] < accuracy["recipe"] else "no higher")
+        + f" with erasing (here {percent(accuracy['erasing'])} against "
+        f"{percent(accuracy['recipe'])}), and a validation loss and count near these. "
+        "Expected conclusion: "
+        "harder images lower the training accuracy; whether they help or hurt the "
+        "validation error, one run does not say. Common wrong answer: the lower training "
+        "accuracy read as a worse model.",
+        key.took(erased),
     )
     return [first, second, third, fourth, fifth]

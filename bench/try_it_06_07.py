@@ -66,6 +66,18 @@ SHOWN_STATISTICS = ("brightness", "the share of ink")
 LIKE_MNIST = 0.25  # exercise 1: within this share of MNIST's brightness and ink: MNIST-like
 LIKE_MNIST_PIXELS = 1.0  # ... and the centre of mass within a pixel as far from the middle
 SAMPLE_LABEL = re.compile(r"of_a_(\d)")  # samples/photo_of_a_3.jpg is a 3
+MANIFEST = "MANIFEST.tsv"  # where a folder of collected digits names their sources
+WITHOUT_PHOTOS = (
+    "A student with no photos of their own draws digits with the mouse on lesson 07's page "
+    "(its teach mode saves them as image files, in outputs/my_digits/) or writes on paper and "
+    "scans it; with none of these, the course's samples/ folder does. Their numbers then "
+    "differ from these: mark the method and the reasoning."
+)
+DRAWN_BY_HAND = (
+    "The key cannot draw with a hand: it sends the page drawings made from own_digits.py's "
+    "strokes, as the browser sends a canvas; a student draws with the mouse or a finger, so "
+    "their numbers differ: mark the comparison the exercise asks for and its reasoning."
+)
 
 
 def own_digit_folder(key):
@@ -74,6 +86,11 @@ def own_digit_folder(key):
         files = drawings.own_digit_files(key.own_digits)
         writers = len({item.writer for item in files})
         what = f"{len(files)} real photos and drawings by {writers} writers (--own-digits)"
+        if (Path(key.own_digits) / MANIFEST).is_file():
+            what += (
+                ", which their writers published in public code repositories (the folder's "
+                f"{MANIFEST} names each file's source; the course does not ship them)"
+            )
         return Input(str(key.own_digits), "own_digits/"), files, what
     per_style = QUICK_PER_STYLE if key.quick else own_digits.DRAWINGS_PER_STYLE
     folder = drawings.write_drawn_styles(key.work / "drawn_styles", STYLES_SEED, per_style)
@@ -147,6 +164,12 @@ def answers_06(key):
             "preparation fits the digit's shape, not its stroke width, and a model trained "
             "on MNIST reads best what looks like MNIST."
         ),
+        "the student's own digit read (right or wrong) and a judgement of its figure's "
+        "middle panel: a white digit on black, filling about the middle 20x20, like MNIST's. "
+        f"Expected conclusion: prepared this way, most real digits are read right (here "
+        f"{len(right)} of {len(readings)}). Common wrong answer: judging the left panel (the "
+        f"photo as taken) instead of the prepared input. {WITHOUT_PHOTOS}",
+        key.took(read),
     )
 
     moved = key.run(
@@ -172,6 +195,12 @@ def answers_06(key):
         + "every MNIST digit was centred by its centre of mass, so the model learned strokes "
         "in the middle of the field. A convolution finds a stroke anywhere, but the dense "
         "layers after it expect it where MNIST put it.",
+        "for the student's own digit, a lower confidence or another digit at the top left. "
+        f"Expected conclusion: fewer read right at the corner (here {corner} against "
+        f"{centred} of {moved.mark('labelled')}), because MNIST's digits were all centred. "
+        "Common wrong answer: 'a CNN does not care where the digit is'. "
+        f"{WITHOUT_PHOTOS}",
+        key.took(moved),
     )
 
     year_file = key.work / "year.png"
@@ -195,6 +224,11 @@ def answers_06(key):
             else "Not right: --number splits the ink into blobs, left to right; where it "
             "splits or reads one wrongly, look at year.png's figure, one row per piece."
         ),
+        "the student's year read right, or wrong with the reason from the figure (two "
+        "digits touching become one blob; a broken stroke becomes two). Common wrong answer: "
+        "blaming the model for a split the blob finder made. The key's year is put together "
+        f"from separate images; a student writes it on one sheet. {WITHOUT_PHOTOS}",
+        key.took(number),
     )
     return [first, second, third]
 
@@ -238,6 +272,11 @@ def page_visits(key):
         )
         visits.append(result.visited)
     return visits, key.work / PAGE_FOLDER
+
+
+def visit_results(key):
+    """The two runs of lesson 07 that served its page."""
+    return [result for run, result in key.results.items() if run.lesson == L07]
 
 
 def sure_of_truth(answers):
@@ -286,6 +325,11 @@ def answers_07(key):
                 else "."
             )
         ),
+        "which version the student's own drawings got the higher probability for, from "
+        "several drawings of each, not one. Expected conclusion, as measured here: "
+        f"{listing(judged)}, tied to how MNIST's writers wrote. Common wrong answer: a "
+        f"conclusion from one drawing of each. {DRAWN_BY_HAND}",
+        key.took(visit_results(key)),
     )
 
     small, large = best_inputs["small"], best_inputs["large"]
@@ -307,6 +351,10 @@ def answers_07(key):
             if np.mean(small > 0.5) > np.mean(large > 0.5)
             else "What remains is little: the two inputs are nearly the same picture."
         ),
+        "that the page crops, scales and centres the drawing, as lesson 6 prepares an image. "
+        "Full marks for noticing the strokes come out bolder when drawn small. Common wrong "
+        f"answer: 'the convolutions do not care where the digit is'. {DRAWN_BY_HAND}",
+        key.took(visit_results(key)),
     )
 
     everything = {
@@ -323,10 +371,14 @@ def answers_07(key):
         f"true digit {scores['mlp'][0]:.1f}%), lesson 5's {scores['best'][1]} "
         f"({scores['best'][0]:.1f}%).",
         (
-            f"Lesson 1's model is fooled more easily ({total - mlp_right} misread against "
-            f"{total - best_right}, one run of each model). A dense network sees fixed pixels: "
-            "a stroke a little off its usual place or angle is new to it, while convolutions "
-            "trained on augmented digits find the stroke wherever it is."
+            f"Lesson 1's model misread more of these drawings ({total - mlp_right} against "
+            f"{total - best_right} of {total}), but with one trained model of each, no "
+            "conclusion beyond these drawings. Where the digit sits is not the difference: the "
+            "page centres every drawing for both models (exercise 2). What differs is how "
+            "each reads the centred strokes: lesson 1's dense network weighs every pixel on "
+            "its own, so a slant or a thicker stroke moves the digit onto other pixels, while "
+            "lesson 5's convolutions, trained on turned and shifted digits, respond to local "
+            "stroke patterns that survive such changes."
             if mlp_right < best_right
             else (
                 "Both models read as many of these drawings right: on them neither is fooled "
@@ -336,5 +388,13 @@ def answers_07(key):
                 "cannot explain."
             )
         ),
+        "counts from the student's own drawings, the same drawings for both models. "
+        "Expected conclusion: the model that misread more, with the caution that one model "
+        "of each and a handful of drawings settle little (here lesson 1's read "
+        f"{mlp_right} and lesson 5's {best_right} of {total} right). Common wrong answer: "
+        "that lesson 1's model fails because the digit "
+        "sits elsewhere (the page centres it for both). "
+        f"{DRAWN_BY_HAND}",
+        key.took(visit_results(key)),
     )
     return [first, second, third]

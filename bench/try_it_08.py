@@ -4,7 +4,7 @@ many more epochs. Exercise 1's two sittings are taught on lesson 07's page (try_
 
 import re
 
-from try_it_06_07 import MODEL, own_digit_folder, page_visits
+from try_it_06_07 import MODEL, WITHOUT_PHOTOS, own_digit_folder, page_visits, visit_results
 from try_it_runs import MARK, Change, Edit, Input, Run, TryItError
 from try_it_words import answer, counted, judge, listing, mean, per_seed, ran, spread
 
@@ -111,6 +111,13 @@ def answers_08(key):
         )
         + "Digits read right before cannot improve: a model that already reads a writer's "
         "style gains little from being taught it.",
+        "the student's own counts, which depend on their digits (here the careful way read "
+        f"{gained:+d} held-out images right and moved MNIST's test error by {cost:+d} images; "
+        f"the naive way's error was {errors['naive']:.2f}%). Expected conclusion: what the "
+        "careful way gained on the held-out digits, against what MNIST paid, and the naive "
+        "way's cost beside it. Common wrong answer: judging the gain on the digits it adapted "
+        f"on rather than the held-out sitting. {WITHOUT_PHOTOS}",
+        key.took(mine, visit_results(key)),
     )
 
     seeds = key.seeds(SEEDS_08)
@@ -162,6 +169,17 @@ def answers_08(key):
             > mean(map(held_out_right, runs["lesson"]))
             else ""
         ),
+        f"MNIST test errors per seed near {per_seed(careful['no replay'], seeds)} without "
+        f"replay and {per_seed(careful['naive rate'], seeds)} at 1e-3, against "
+        f"{per_seed(careful['lesson'], seeds)} as the lesson is. Expected conclusion: "
+        + (
+            f"{larger} matters more, as the two changes' rises compare here; "
+            if max(rises.values()) > 0
+            else "neither change makes MNIST pay much; "
+        )
+        + "both changes made one at a time. Common wrong answer: both changed in one run, "
+        "so that neither can be blamed.",
+        key.took(*runs.values()),
     )
 
     longer = [
@@ -174,6 +192,7 @@ def answers_08(key):
         r.mark("adapt_right") for r in base
     ]
     judged = judge(held, held_base, "held-out drawings read right", "fewer", "more", "images", 1)
+    by_heart = judge(adapt, adapt_base, "adapted drawings read right", "fewer", "more", "images", 1)
     epochs = adaptation(base[0])["epochs"]
     third = answer(
         ran(Run(L08, CHANGES_08["50 epochs"], model=MODEL).command(), seeds)
@@ -190,18 +209,34 @@ def answers_08(key):
             else "The held-out drawings do not improve further"
         )
         + (
-            ", while the drawings it adapted on are read better: the model starts to learn "
-            "them by heart, which only digits it was not adapted on can reveal."
-            if mean(adapt) > mean(adapt_base)
+            ", while the drawings it adapted on are read better beyond the seeds' spread: the "
+            "model starts to learn them by heart, which only digits it was not adapted on can "
+            "reveal."
+            if by_heart.kind == "more" and by_heart.clear
             else (
                 f"; the drawings it adapted on were already all read right ({listing(adapt_base)}"
-                f" of {adapt_images}), so they cannot show learning by heart: that the held-out "
-                "ones improved says the model is not just remembering."
+                f" of {adapt_images}), so they cannot show learning by heart"
+                + (
+                    ": that the held-out ones improved says the model is not just remembering."
+                    if judged.kind == "more" and judged.clear
+                    else "."
+                )
                 if min(adapt_base) == adapt_images
-                else "; the drawings it adapted on are read no better either: with the "
-                "features frozen and replay in every batch, there is little room to learn "
-                "them by heart."
+                else f"; the drawings it adapted on: {by_heart.words}, no sign of learning "
+                "them by heart that the seeds can tell apart."
             )
         ),
+        f"held-out counts per seed near {per_seed(held, seeds, '', 0)} after "
+        f"{adaptation(longer[0])['epochs']} epochs against {per_seed(held_base, seeds, '', 0)}"
+        " (a student's own digits give their own counts). Expected conclusion: "
+        + (
+            "the held-out digits still improve, beyond the seeds' spread; "
+            if judged.kind == "more" and judged.clear
+            else "no improvement beyond the seeds' spread; "
+        )
+        + "learning by heart shows only as adapted digits read better while held-out ones "
+        "do not. Common wrong answer: all adapted digits read right taken as learning by "
+        "heart.",
+        key.took(longer, base),
     )
     return [first, second, third]

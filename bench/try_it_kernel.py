@@ -13,6 +13,7 @@ numbers, and a later invocation reuses it.
 
 import ast
 import hashlib
+import importlib
 import json
 import os
 import shlex
@@ -98,7 +99,23 @@ class Key:
         self.section, self.used, self.seconds, self.kept, self.loads = None, {}, {}, {}, {}
         self.data_digest = self.file_digest(data) if data else os.environ.get("MNIST_DATA")
         self.modules_digest = digest(*(self.file_digest(PROJECT_DIR / m) for m in COURSE_MODULES))
+        self.versions = versions()  # a kept run is reused only with the same ones
         self.manager = self.connection = None
+
+    def took(self, *groups):
+        """How long the runs behind an answer took here, each once, and how many of them were
+        kept from an earlier invocation: 'Run time here: 3 runs of 0.4-0.5 min'."""
+        results = list({id(r): r for group in groups for r in _flat(group)}.values())
+        seconds = [result.wall_seconds for result in results]
+        unit, scale, digits = (" s", 1, 0) if max(seconds) < 60 else (" min", 60, 1)
+        low, high = (f"{value / scale:.{digits}f}" for value in (min(seconds), max(seconds)))
+        each = low if low == high else f"{low}-{high}"
+        count = len(results)
+        text = f"Run time here: {count} run{'s' if count > 1 else ''} of {each}{unit}"
+        kept = sum(result.reused for result in results)
+        if kept:
+            text += f", {kept} of them kept from an earlier invocation"
+        return text
 
     @staticmethod
     def file_digest(path):
@@ -121,7 +138,7 @@ class Key:
             model = (self.key_of(run.model.run), run.model.name) if run.model else None
             stages = [self.key_of(stage) for stage in run.stages]
             parts = [code_of(text), after, run.change.options, run.seed, model, stages]
-            parts += [self.quick, self.data_digest]
+            parts += [self.quick, self.data_digest, sorted(self.versions.items())]
             self.keys[run] = digest(*parts, self.modules_digest, sys.version)
         return self.keys[run]
 
@@ -196,6 +213,7 @@ class Key:
         self.progress(f"{label}: done in {result.wall_seconds:.0f} s")
         if kept:
             saved = {"printed": printed, "wall_seconds": result.wall_seconds, "load": result.load}
+            saved["versions"] = self.versions  # what the key above includes, to read back
             (kept / "result.json").write_text(json.dumps(saved) + "\n")
         return result
 
@@ -261,6 +279,24 @@ class Key:
             self.connection.stop_channels()
             self.manager.shutdown_kernel(now=True)
         shutil.rmtree(self.work, ignore_errors=True)
+
+
+def versions():
+    """Keras, its backend and the backend's version, as the kernel's runs use them (it starts
+    with this process's environment)."""
+    import keras
+
+    backend = keras.backend.backend()
+    module = importlib.import_module(backend)  # loaded already: Keras runs on it
+    return {
+        "keras": keras.__version__,
+        "backend": backend,
+        "backend_version": getattr(module, "__version__", "unknown"),
+    }
+
+
+def _flat(group):
+    return group if isinstance(group, (list, tuple)) else [group]
 
 
 def code_of(text):

@@ -31,6 +31,7 @@ COMPARE_SEEDS = (DEFAULT_SEED, 1, 2)  # a comparison's seeds: the default and tw
 TRY_IT_HEADING = "# %% [markdown]\n# ## Try it"  # where a lesson's exercises begin
 RERUN = "# rerun the cell: "  # an `after` cell that runs the lesson's cell of this title again
 MARK = "TRY-IT "  # a cell run after the lesson prints its measurement as MARK + JSON
+SHOWN_DATA = "mnist.npz"  # the data, as the answers' commands show it
 
 
 class TryItError(Exception):
@@ -146,6 +147,8 @@ class Run:
     def arguments(self, model_path=None, shown=False):
         words = [item.shown if shown else item.path for item in self.inputs]
         words += self.change.options
+        if shown and self.takes("MNIST_PATH"):
+            words += ["--data", SHOWN_DATA]  # the kernel's runs get this machine's path
         if self.seed not in (None, DEFAULT_SEED):
             words += ["--seed", str(self.seed)]
         if self.model:
@@ -153,8 +156,13 @@ class Run:
         return words
 
     def command(self):
-        """The run as a student types it (paths as the course's outputs/ folder has them)."""
+        """The run as a student types it in a terminal (paths as the course's outputs/ folder
+        has them; the key runs the same as a notebook, with these options in OPTIONS)."""
         return shlex.join(["python", f"{self.lesson}.py", *self.arguments(shown=True)])
+
+    def takes(self, setting):
+        """Whether the lesson defines `setting` in its setup, and so takes its option."""
+        return f"\n{setting} = " in (PROJECT_DIR / f"{self.lesson}.py").read_text()
 
     def with_seed(self, seed):
         return replace(self, seed=seed)

@@ -75,7 +75,7 @@ def judge(
         clear = count > 1 and (max(new) < min(old) if below == count else min(new) > max(old))
         if count == 1:
             by = f"{abs(difference):.{digits}f} {unit}"
-            return Judged(kind, clear, f"{what} {kind} by {by} in one run")
+            return Judged(kind, clear, f"{what} {kind} by {by} in one run: no conclusion")
         beyond = (
             "beyond the spread between seeds"
             if clear
@@ -85,7 +85,8 @@ def judge(
         words = f"{what} {kind} in every seed, by {by} on average, {beyond}"
         return Judged(kind, clear, words)
     if below == above == 0:
-        return Judged("same", False, f"the same {what} in every seed")
+        where = "in one run" if count == 1 else "in every seed"
+        return Judged("same", False, f"the same {what} {where}")
     words = (
         f"{what} {lower} in {below} and {higher} in {above} of the {count} seeds "
         f"({difference:+.{digits}f} {unit} on average): within the spread between seeds"
@@ -105,9 +106,28 @@ def ran(commands, seeds=None, edits=()):
     return text
 
 
-def answer(ran, measured, why):
-    """One answer: what ran, what it measured, and why, as a teaching assistant says it."""
-    return f"**Ran:** {ran}.\n\n**Measured:** {measured}\n\n**Why:** {why}"
+def answer(ran, measured, why, accept, took=""):
+    """One answer: what ran (and how long it took here), what it measured, why, as a teaching
+    assistant says it, and what to accept when marking: the range a student's run may give,
+    the conclusion expected, and a common wrong answer."""
+    took = f" {took}." if took else ""
+    return (
+        f"**Ran:** {ran}.{took}\n\n**Measured:** {measured}\n\n**Why:** {why}\n\n"
+        f"**Accept:** {accept}"
+    )
+
+
+def against_seeds(difference, spread_between, seeds, unit="percentage points", digits=2):
+    """A single run's difference held against the spread that the seeds of the unchanged
+    lesson measured: words that never call one run a win."""
+    size = f"{abs(difference):.{digits}f} {unit}"
+    if len(seeds) < 2:
+        return f"one run: no conclusion, and no spread between seeds to hold {size} against"
+    beside = "larger than" if abs(difference) > spread_between else "no larger than"
+    return (
+        f"one run: no conclusion; {size} is {beside} the {spread_between:.{digits}f} the "
+        f"unchanged lesson moved between {seeds_text(seeds)}"
+    )
 
 
 # %% Reading what a lesson printed

@@ -92,11 +92,12 @@ def earlier_sections(path):
 
 
 def header(sections, machine, banner, quick, command):
-    rows, total_runs, total_seconds, loads = [], 0, 0.0, []
+    rows, total_runs, total_seconds, loads, total_kept = [], 0, 0.0, [], 0
     for name in LESSON_ORDER:
         stats = STATS.search(sections.get(name, ""))
         if stats:
             runs, seconds = int(stats.group(1)), float(stats.group(2))
+            total_kept += int(stats.group(3))
             loads += [float(value) for value in stats.groups()[3:] if value]
             total_runs, total_seconds = total_runs + runs, total_seconds + seconds
             rows.append(f"| {name}.py | {runs} | {seconds / 60:.1f} |")
@@ -110,17 +111,31 @@ def header(sections, machine, banner, quick, command):
         "exercises, numbered as in the lesson, each with what was run, what it measured and "
         "why, as one would explain it when grading.",
         "",
-        "Every number here was measured by `bench/try_it.py`, which makes each exercise's "
-        "change (an option, or the edit it names, in a copy of the lesson), runs it as a "
-        "notebook in a Jupyter kernel and reads the outcome from what the run printed and "
-        "saved. The explanations are chosen by comparing those numbers. Where an exercise "
-        "asks how much something varies or which recipe is better, the answer gives the "
-        "spread over the seeds it ran; a student's own numbers differ in the last digits on "
-        "another machine, backend or version.",
+        "Every number here was measured by `bench/try_it.py`, on the machine named below. "
+        "The explanations are chosen by comparing those numbers. Where an exercise compares "
+        "two recipes or asks how much something varies, the answer gives each seed's value "
+        "and calls a difference clear only beyond the spread between seeds; a difference "
+        "from a single run says *one run: no conclusion*. A student's own numbers differ on "
+        "another machine, backend or version, and with another seed: the **Accept:** line of "
+        "each answer says what to accept when marking (the range a student's run may give, "
+        "the conclusion expected, a common wrong answer).",
         "",
         f"- **Machine:** {machine}; {banner}.",
+        "- **Method:** for each exercise the script makes its change (an option, or the edit "
+        "it names, in a copy of the lesson; the lesson itself is never changed) and runs the "
+        "copy as a notebook, every run in one shared Jupyter kernel started in notebooks/, "
+        "its namespace emptied and Keras' session cleared before each run; it reads the "
+        "outcome from what the run printed and saved. A **Ran:** line shows the same run as "
+        "a student types it in a terminal (`python lesson.py` and its options, "
+        "`mnist.npz` standing for the local copy of MNIST); the key passed those options "
+        "through the notebook's `OPTIONS` line instead. Exercises that ask a student to "
+        "photograph or draw digits say what stood in for them.",
         f"- **Command:** `{command}`; one lesson's section at a time with `--only LESSON`. How "
         "to rebuild it after a lesson changes: [for lecturers](for_lecturers.md#the-answer-key).",
+        f"- **Kept runs:** {total_kept} of the {total_runs} runs were kept from an earlier "
+        "invocation; a run is kept only for the same lesson code (its comments aside), "
+        "course modules, data, Python, Keras, backend and backend version, and each section "
+        "and answer says how many of its runs were kept.",
         f"- **Time:** {total_runs} runs, {total_seconds / 60:.1f} minutes of runs in all"
         + (f" (not measured yet: {listing(missing)})" if missing else "")
         + "; a run that several lessons share counts where it first ran."

@@ -1,48 +1,109 @@
 """bench/try_it.py, the answer key: every Try it exercise run the quick way on the tests' own
 data, so that a lesson change that breaks an exercise (a line an edit needs gone, an option
-renamed, a printed number no longer found) fails here; and what the script refuses."""
+renamed, a printed number no longer found) fails here; two sections on a subset of the real
+MNIST where ../shared/data has it; the words a comparison may use; and what the script
+refuses."""
 
+import contextlib
 import hashlib
+import io
+import re
 import shutil
 import sys
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 from conftest import PROJECT_DIR
+from PIL import Image
 
 sys.path.insert(0, str(PROJECT_DIR / "bench"))
 import try_it  # noqa: E402
+import try_it_00_02  # noqa: E402
 import try_it_writing  # noqa: E402
-from try_it_runs import TryItError, check_change  # noqa: E402
+from try_it_kernel import Key  # noqa: E402
+from try_it_runs import Result, Run, TryItError, check_change  # noqa: E402
+from try_it_words import against_seeds, judge  # noqa: E402
+
+import common  # noqa: E402
 
 ANSWERS = PROJECT_DIR / "docs" / "answers.md"
 EXERCISES = 29  # in all the lessons' Try it cells
-PARTS = ("**Ran:**", "**Measured:**", "**Why:**")
+PARTS = ("**Ran:**", "**Measured:**", "**Why:**", "**Accept:**")
+# The real MNIST, where a copy of shared/ sits beside the project (as on CI).
+REAL_MNIST = PROJECT_DIR.parent / "shared" / "data" / "mnist.npz"
+REAL_SECTIONS = ("00_load_data", "01_mlp_baseline")  # cheap, and 00 compares real figures
+# With one seed no difference can be told from the seeds' spread: words the quick key must
+# never use, as they would claim it.
+CLAIMS_NEEDING_SEEDS = (
+    ", beyond the spread between seeds",
+    ", beyond the seeds' spread",
+    "in every seed",
+    "lowered the error beyond",
+    "read better beyond",
+)
 
 
 def digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
 
 
-def test_every_exercise_runs_the_quick_way(tmp_path, mnist_npz, capsys):
-    """The whole key in quick mode, in one kernel: each exercise's change applies, its run
-    finishes, and its answer finds the numbers it reads. docs/answers.md is left alone."""
-    committed = digest(ANSWERS)
-    out = tmp_path / "answers.md"
-    try_it.main(["--quick", "--data", str(mnist_npz), "--out", str(out)])
-    assert digest(ANSWERS) == committed
-    text = out.read_text()
-    assert "Not measured yet" not in text
-    answered = 0
-    for name, (_, _, count) in try_it.LESSONS.items():
-        section = text.split(f"## {name}.py\n", 1)[1].split("\n## ", 1)[0]
+def section_of(text, name):
+    return text.split(f"## {name}.py\n", 1)[1].split("\n## ", 1)[0]
+
+
+def check_sections(text, names):
+    """Each section answers its lesson's exercises in order, each with all its parts, a
+    command with the data, its run time, and no claim that one seed cannot back."""
+    for name in names:
+        count = try_it.LESSONS[name][2]
+        section = section_of(text, name)
         numbers = [line for line in section.splitlines() if line[:1].isdigit()]
         assert [line.split(".")[0] for line in numbers] == [str(n + 1) for n in range(count)]
-        assert all(section.count(part) == count for part in PARTS), name
-        answered += count
-    assert answered == EXERCISES
+        for part in (*PARTS, "Run time here: "):
+            assert section.count(part) == count, (name, part)
+        for claim in CLAIMS_NEEDING_SEEDS:
+            assert claim not in section, (name, claim)
+        ran = "\n".join(line for line in section.splitlines() if "**Ran:**" in line)
+        for command in re.findall(r"`(python 0[0-58]_\w+\.py[^`]*)`", ran):
+            assert "--data mnist.npz" in command, command
+
+
+def test_every_exercise_runs_the_quick_way(tmp_path, mnist_npz, capsys):
+    """The whole key in quick mode, in one kernel: each exercise's change applies, its run
+    finishes, and its answer finds the numbers it reads. docs/answers.md is left alone. The
+    sections that the next test runs on the real data are left to it, where it can run."""
+    names = [n for n in try_it.LESSONS if not (REAL_MNIST.is_file() and n in REAL_SECTIONS)]
+    committed = digest(ANSWERS)
+    out = tmp_path / "answers.md"
+    try_it.main(["--quick", "--data", str(mnist_npz), "--out", str(out), "--only", *names])
+    assert digest(ANSWERS) == committed
+    text = out.read_text()
+    check_sections(text, names)
+    assert sum(count for _, _, count in try_it.LESSONS.values()) == EXERCISES
     progress = capsys.readouterr().err
     assert "done in" in progress and "the key took" in progress
+
+
+@pytest.mark.skipif(not REAL_MNIST.is_file(), reason=f"no real MNIST at {REAL_MNIST}")
+def test_the_quick_key_on_a_subset_of_the_real_mnist(tmp_path):
+    """Two sections on the real data's quick subset: its figures differ in size between
+    seeds (a title of another width), and its class counts are the ones the key states."""
+    out = tmp_path / "answers.md"
+    try_it.main(["--quick", "--data", str(REAL_MNIST), "--out", str(out), "--only", *REAL_SECTIONS])
+    text = out.read_text()
+    check_sections(text, REAL_SECTIONS)
+    with contextlib.redirect_stdout(io.StringIO()):
+        (_, y_train), (_, y_test) = common.load_mnist(REAL_MNIST, quick=True)
+    counts = np.bincount(y_train, minlength=common.NUM_CLASSES)
+    most, rarest = int(np.argmax(counts)), int(np.argmin(counts))
+    share = 100 * np.mean(y_test == most)
+    first_answer = section_of(text, "00_load_data").split("\n2. *", 1)[0]
+    assert f"the most common training digit is {most} ({counts[most]:,} of " in first_answer
+    assert f"the rarest {rarest} ({counts[rarest]:,}," in first_answer
+    assert f"{share:.2f}%" in first_answer
+    assert "00_first_four_digits.png is the same pixel for pixel" in text
+    assert "00_random_digits.png is different (" in text
 
 
 def test_the_exercises_apply_to_the_lessons_as_they_are():
@@ -70,7 +131,7 @@ def test_an_edit_whose_text_occurs_twice_is_refused():
     text = (PROJECT_DIR / "05_best_cnn.py").read_text()
     change = try_it.LESSONS["05_best_cnn"][0]["rotation 20"]
     check_change("05_best_cnn", text, change)
-    doubled = text.replace("EPOCHS = 16", "EPOCHS = 16\nROTATION_DEGREES = 10", 1)
+    doubled = text.replace("ROTATION_DEGREES = 10", "ROTATION_DEGREES = 10\nROTATION_DEGREES = 10")
     with pytest.raises(TryItError, match="occurs 2 times in 05_best_cnn.py"):
         check_change("05_best_cnn", doubled, change)
 
@@ -117,6 +178,8 @@ def test_only_fills_in_its_section_and_keeps_the_others(tmp_path):
     assert kept in document
     assert "<!-- try-it: runs=2 seconds=120.0 kept=0 load=1.5-2.5 -->" in document
     assert "5 runs, 3.0 minutes of runs in all" in document
+    assert document.count("**Machine:** a machine;") == 1  # the machine, stated once
+    assert document.count("one shared Jupyter kernel") == 1  # how the runs ran, once
     assert "**Why:** w4" in document and "Not measured yet: `" in document
     assert "made again by `python bench/try_it.py --data mnist.npz --only 05_best_cnn`" in document
 
@@ -135,6 +198,77 @@ def test_the_committed_key_answers_every_exercise_as_the_lessons_word_it():
             quoted = f"{number}. *{exercise}*"
             assert quoted in section, f"{name}: exercise {number} not quoted as the lesson has it"
             answer = section.split(quoted, 1)[1].split(f"\n{number + 1}. *", 1)[0]
-            assert all(part in answer for part in PARTS), f"{name}: exercise {number}"
+            assert all(part in answer for part in PARTS[:3]), f"{name}: exercise {number}"
             answered += 1
     assert answered == EXERCISES
+
+
+# The committed key was written before the script gave each answer its Accept line and run
+# time; the full run (about three hours on a 2-core CPU) makes it again. Strict: once the key
+# is remade this test passes, and the mark must go.
+@pytest.mark.xfail(strict=True, reason="docs/answers.md awaits the full key run")
+def test_the_committed_key_says_what_to_accept_and_how_it_was_made():
+    """Each answer of docs/answers.md has its Accept line and run time, and the header says
+    how the runs ran; a key written before the script wrote them must be made again."""
+    text = ANSWERS.read_text()
+    remake = "docs/answers.md predates its Accept lines: make it again with bench/try_it.py"
+    assert text.count("**Accept:**") == EXERCISES, remake
+    assert text.count("Run time here: ") == EXERCISES, remake
+    assert text.count("one shared Jupyter kernel") == 1, remake
+
+
+def fake_result(tmp_path, name, width):
+    """A run's result whose figure `name` is a white picture of this width."""
+    out = tmp_path / f"run-{width}"
+    (out / common.FIGURES).mkdir(parents=True)
+    pixels = np.full((40, width, 3), 255, dtype=np.uint8)
+    pixels[10:20, 10:20] = 0
+    Image.fromarray(pixels).save(out / common.FIGURES / name)
+    return Result("", out, 1.0)
+
+
+def test_figures_of_two_sizes_compare_without_failing(tmp_path):
+    """A figure saved cut to what it shows changes size with its titles: two such figures
+    are compared on one canvas, and the answer says the size changed."""
+    name = "00_random_digits.png"
+    narrow, wide = fake_result(tmp_path, name, 60), fake_result(tmp_path, name, 63)
+    words = try_it_00_02.figure_change(narrow, wide, name)
+    assert words.startswith("different (") and "60x40 against 63x40 pixels" in words
+    assert try_it_00_02.figure_change(narrow, narrow, name) is None
+
+
+def test_one_run_is_never_called_a_win():
+    judged = judge([0.30], [0.40])
+    assert not judged.clear and judged.words.endswith("in one run: no conclusion")
+    judged = judge([0.30, 0.31, 0.32], [0.40, 0.41, 0.42])
+    assert judged.clear and "beyond the spread between seeds" in judged.words
+    judged = judge([0.30, 0.41, 0.32], [0.40, 0.45, 0.42])
+    assert not judged.clear and "overlap" in judged.words
+    for difference in (0.01, 0.5):
+        words = against_seeds(difference, 0.06, [42, 1])
+        assert words.startswith("one run: no conclusion")
+    assert "larger than the 0.06" in against_seeds(0.5, 0.06, [42, 1])
+    assert "no larger than the 0.06" in against_seeds(0.01, 0.06, [42, 1])
+
+
+def test_a_kept_run_is_reused_only_with_the_same_keras_and_backend(tmp_path, mnist_npz):
+    key = Key(mnist_npz, quick=False, store=tmp_path)
+    try:
+        run = Run("01_mlp_baseline")
+        assert set(key.versions) == {"keras", "backend", "backend_version"}
+        first = key.key_of(run)
+        for name in key.versions:
+            key.keys.clear()
+            saved = key.versions[name]
+            key.versions[name] = "another"
+            assert key.key_of(run) != first, name
+            key.versions[name] = saved
+        key.keys.clear()
+        assert key.key_of(run) == first
+    finally:
+        key.close()
+
+
+def test_a_command_names_the_data_where_the_lesson_reads_mnist():
+    assert Run("02_simple_cnn").command() == "python 02_simple_cnn.py --data mnist.npz"
+    assert "--data" not in Run("06_predict_digit", seed=None).command()
