@@ -22,12 +22,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import common
+import network_pictures
 import pictures
 
 IMAGES_IN_FIRST_FIGURE = 4  # the first training digits, in a 2x2 grid
 GRID_ROWS, GRID_COLUMNS = 4, 6  # random digits in the second figure
 LABELS_TO_ENCODE = 10  # how many labels to show with their one-hot form
 WINDOW_CORNER, WINDOW_SIZE = (6, 13), 10  # the pixels of the first digit written as numbers
+LOOK_ALIKES = (4, 9, 7, 1)  # digits that writers make look alike, one row each
+WRITERS_SHOWN = 10  # images of each of them, the first in the training set
 TITLE_POINTS = 16  # the figures' titles: legible on a lecture slide
 MNIST_PATH = None  # mnist.npz or a folder of IDX files; None: $MNIST_DATA, else downloaded
 QUICK = False  # True: 2000 training and 500 test images, for a quick look
@@ -39,7 +42,7 @@ SHOW = False  # also open each figure in a window (a notebook shows it below the
 # The options the lesson is run with replace the settings above: python 00_load_data.py
 # --quick, or in a notebook this OPTIONS line ("--help" lists them all).
 OPTIONS = ""
-course.start(globals(), OPTIONS)
+changed = course.start(globals(), OPTIONS)  # what the options set
 
 # %% [markdown]
 # ## Seventy thousand handwritten digits
@@ -47,6 +50,17 @@ course.start(globals(), OPTIONS)
 # its writer meant. It comes in two parts: 60,000 images to learn from, the training set, and
 # 10,000 images to measure the result on, the test set, written by other people. Keras
 # returns each part as two NumPy arrays: the images `x` and their labels `y`.
+
+# %% [markdown]
+# ## Where MNIST comes from
+# The digits come from NIST, the US National Institute of Standards and Technology, which
+# collected digits written on forms by Census Bureau employees and by high-school students.
+# In 1998 Yann LeCun, Corinna Cortes and Chris Burges mixed the two groups into a training
+# set, from about 250 writers, and a test set from other writers (hence "Modified NIST"),
+# and prepared every digit the same way: scaled, keeping its proportions, to fit a 20x20
+# box, smoothed into grey levels, and centred by its centre of mass in a 28x28 image. A
+# digit a network is shown later must be prepared the same way (lesson 6 does that for
+# photos).
 
 # %% Load the data
 (x_train, y_train), (x_test, y_test) = common.load_mnist(MNIST_PATH, quick=QUICK)
@@ -107,6 +121,22 @@ figure.suptitle(
 )
 figure.tight_layout()
 pictures.save_figure(figure, OUTPUT_DIR, "00_random_digits.png", show=SHOW)
+
+# %% [markdown]
+# ## Why handwriting is hard
+# No two people write a digit alike: slant, stroke width, size, an open or a closed 4, a 7
+# with or without its bar, a 1 as a single stroke or with a flag. And different digits can
+# look alike: a 4 whose top is closed is nearly a 9, a 1 with a flag nearly a 7. No rule
+# written by hand ("a 1 is a vertical stroke") survives these images; a model has to learn
+# from thousands of examples what varies and what does not. Below, the first training
+# images of four digits that writers make look alike.
+
+# %% The same digit, by different writers
+figure = network_pictures.digit_rows_figure(
+    {f"{digit}s": x_train[y_train == digit][:WRITERS_SHOWN] for digit in LOOK_ALIKES},
+    "Four digits as different people write them",
+)
+pictures.save_figure(figure, OUTPUT_DIR, "00_look_alikes.png", show=SHOW)
 
 # %% [markdown]
 # ## The training set and the test set

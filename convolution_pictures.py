@@ -3,6 +3,8 @@ digit (lessons 2 and 3), and of what batch normalization does to its outputs (le
 
 - `convolution_figure(convolution, image, title)`: the layer's filters, and the feature maps
   they make of one image.
+- `filter_positions_figure(image, size, positions, title)`: a filter laid on a digit at
+  several places, and the pixel of the feature map each place gives.
 - `convolution_by_hand_figure(image, kernel, top, left, title)`: one output pixel computed
   by hand: the patch of the image under the filter, the filter's weights, and their sum.
 - `feature_maps_figure(maps, title)`: feature maps side by side, each titled with how it
@@ -196,4 +198,46 @@ def channel_statistics_figure(outputs, title):
         axis.grid(True, alpha=0.3)
     figure.suptitle(title, fontsize=FONT_POINTS + 2)
     figure.tight_layout()
+    return figure
+
+
+def filter_positions(image_side, size, places):
+    """`places` places (top, left) of a `size` filter, evenly along the middle row of an
+    image `image_side` pixels a side, from its left edge to its right."""
+    row = (image_side - size) // 2
+    return [(row, int(left)) for left in np.linspace(0, image_side - size, places)]
+
+
+def filter_positions_figure(image, size, places, title):
+    """A `size` x `size` filter laid on `image` (2-D) at `places` places along its middle row
+    (filter_positions), numbered in order, and the pixel each place gives in the feature
+    map, which has W - size + 1 pixels a side."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    side = image.shape[0] - size + 1
+    positions = filter_positions(image.shape[0], size, places)
+    figure, (image_axis, map_axis) = plt.subplots(1, 2, figsize=(10, 4.8), layout="constrained")
+    image_axis.imshow(image, cmap="gray_r")
+    map_axis.imshow(np.zeros((side, side)), cmap="gray_r", vmin=0, vmax=1)
+    colours = plt.get_cmap("tab10").colors
+    label = {"fontsize": FONT_POINTS, "ha": "center", "va": "center", "weight": "bold"}
+    for number, (top, left) in enumerate(positions, start=1):
+        colour = colours[(number - 1) % len(colours)]
+        image_axis.add_patch(
+            Rectangle((left - 0.5, top - 0.5), size, size, fill=False, edgecolor=colour, lw=2.5)
+        )
+        middle = (size - 1) / 2
+        image_axis.text(left + middle, top + middle, str(number), color=colour, **label)
+        map_axis.add_patch(Rectangle((left - 0.5, top - 0.5), 1, 1, color=colour))
+        map_axis.text(left, top + 1.8, str(number), color=colour, **label)
+    image_axis.set_title(
+        f"the digit, {image.shape[0]}x{image.shape[1]}: a {size}x{size} filter",
+        fontsize=FONT_POINTS,
+    )
+    map_axis.set_title(f"its feature map, {side}x{side}", fontsize=FONT_POINTS)
+    for axis in (image_axis, map_axis):
+        axis.set_xticks([])
+        axis.set_yticks([])
+    figure.suptitle(title, fontsize=FONT_POINTS + 2)
     return figure

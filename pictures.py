@@ -11,7 +11,8 @@
   `pixel_grid_figure` (an image as a grid of numbers), `neuron_weights_figure` (what hidden
   neurons look for), `softmax_figure` (ten scores become ten probabilities),
   `step_losses_figure` (the loss step by step), `schedule_figure` (a learning-rate
-  schedule), `augmented_copies_figure` (a digit's augmented copies); convolution_pictures.py.
+  schedule), `augmented_copies_figure` (a digit's augmented copies); convolution_pictures.py
+  and network_pictures.py.
 
 They draw with Matplotlib alone (no Graphviz to install), with text large enough for a
 lecture deck (FONT_POINTS), and return the figure. Each function takes what it draws as

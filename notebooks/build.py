@@ -185,9 +185,20 @@ def write_notebook(notebook, path):
     path.write_text(nbformat.writes(notebook) + "\n")
 
 
+LECTURE_AFTER = "06"  # the lecture is made from the notebooks of the lessons before
+
+
 def build_decks(lessons):
-    """The lecture decks of these lessons, made again from their notebooks (slides/build.py)."""
-    command = [sys.executable, str(PROJECT_DIR / "slides" / "build.py"), "--only", *lessons]
+    """The decks of these lessons, made again from their notebooks (slides/build.py), and
+    the 90-minute lecture where one of them is among the lessons it is made from (00-05)."""
+    lecture = ["lecture"] if any(lesson < LECTURE_AFTER for lesson in lessons) else []
+    command = [
+        sys.executable,
+        str(PROJECT_DIR / "slides" / "build.py"),
+        "--only",
+        *lessons,
+        *lecture,
+    ]
     print("Building the lecture decks from the notebooks: python slides/build.py")
     subprocess.run(command, check=True)
 

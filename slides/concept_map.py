@@ -4,10 +4,6 @@ docs/for_lecturers.md between two marker comments; `--check` fails when it is ou
 
 An idea's figure is the first picture that the steps after it draw, before the lesson's next
 idea; "-" if there is none.
-
-Beside it the build writes the slides of a 90-minute lecture out of decks 00-04 (LECTURE): each
-part named by its first and last idea, so that the slide numbers follow the decks as they are
-rebuilt, and an idea renamed in a lesson stops the build until LECTURE names it again.
 """
 
 from dataclasses import dataclass
@@ -18,25 +14,6 @@ START = "<!-- concept map: written by python slides/build.py from the decks; do 
 END = "<!-- end of the concept map -->"
 FIRST_SLIDE = 2  # the slide after the title slide
 NO_FIGURE = "-"
-LECTURE_START = (
-    "<!-- lecture plan: written by python slides/build.py from the decks; do not edit -->"
-)
-LECTURE_END = "<!-- end of the lecture plan -->"
-# A 90-minute lecture: its parts in order, each (minutes, deck, first idea, last idea); a part
-# shows the first idea's slide to the slide before the idea that follows the last one.
-LECTURE = [
-    (10, "00_load_data", "An image is a grid of numbers", "One-hot labels"),
-    (25, "01_mlp_baseline", "A neuron", "Validation: watching for overfitting"),
-    (
-        20,
-        "02_simple_cnn",
-        "A convolution: a small filter slides over the image",
-        "One output pixel, computed by hand",
-    ),
-    (5, "02_simple_cnn", "Why so few parameters", "Max pooling on real numbers"),
-    (15, "03_large_cnn", "Stacking convolutions", "The receptive field grows with depth"),
-    (15, "04_analyze_errors", "Test error and accuracy", "The confusion matrix, row by row"),
-]
 
 
 @dataclass
@@ -94,42 +71,6 @@ def markdown(every_plan):
     return lines
 
 
-def lecture_slides(rows, deck, first, last, slides_in_deck):
-    """The first and last slide of a lecture's part, from the concept map's rows."""
-    ideas = [row for row in rows if row.deck == deck]
-    titles = [row.idea for row in ideas]
-    for idea in (first, last):
-        if idea not in titles:
-            raise SystemExit(
-                f"error: slides/concept_map.py's LECTURE names {idea!r}, which {deck}'s deck "
-                "does not teach: name one of its ideas"
-            )
-    following = titles.index(last) + 1
-    end = ideas[following].slide - 1 if following < len(ideas) else slides_in_deck
-    return ideas[titles.index(first)].slide, end
-
-
-def lecture_markdown(every_plan):
-    """The lecture's parts as the lines between the lecture plan's markers."""
-    rows = entries(every_plan)
-    lines = [
-        "| minutes | deck | slides | from the idea ... to the idea |",
-        "| --- | --- | --- | --- |",
-    ]
-    total_minutes = total_slides = 0
-    for minutes, deck, first, last in LECTURE:
-        if deck not in every_plan:
-            return [f"The lecture plan needs the deck of {deck}: build every deck."]
-        slides_in_deck = len(every_plan[deck][1]) + FIRST_SLIDE - 1
-        start, end = lecture_slides(rows, deck, first, last, slides_in_deck)
-        ideas = first if first == last else f"{first} ... {last}"
-        lines.append(f"| {minutes} | `{deck}` | {start}-{end} | {cell(ideas)} |")
-        total_minutes += minutes
-        total_slides += end - start + 1
-    lines.append(f"| {total_minutes} | | {total_slides} slides | |")
-    return lines
-
-
 def replaced_between(text, start_marker, end_marker, lines):
     before, start, rest = text.partition(start_marker)
     _, end, after = rest.partition(end_marker)
@@ -139,12 +80,8 @@ def replaced_between(text, start_marker, end_marker, lines):
 
 
 def with_map(text, every_plan):
-    """The document's text with the map between its markers, and the lecture plan between
-    its own where the document has them."""
-    text = replaced_between(text, START, END, markdown(every_plan))
-    if LECTURE_START in text:
-        text = replaced_between(text, LECTURE_START, LECTURE_END, lecture_markdown(every_plan))
-    return text
+    """The document's text with the map between its markers."""
+    return replaced_between(text, START, END, markdown(every_plan))
 
 
 def write(every_plan, document=DOCUMENT):

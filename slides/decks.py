@@ -12,9 +12,13 @@ warns where one holds more). The speaker notes hold each step's words and the co
 that run the lesson. Nothing is trained: the notebooks already ran.
 
     python -m pip install -r requirements-dev.txt
-    python slides/build.py                       # every lesson
+    python slides/build.py                       # every lesson, and the lecture
     python slides/build.py --only 02_simple_cnn  # one lesson
+    python slides/build.py --only lecture        # the 90-minute lecture (slides/lecture.py)
     python slides/build.py --check               # fail if a committed deck is out of step
+
+The lecture deck, slides/lecture.pptx, is made from lessons 00-05's notebooks by
+lecture.py: one story in at most 60 slides, for a lecture; the lessons' decks are for labs.
 
 The PDF is the PPTX as LibreOffice Impress renders it (`soffice --headless --convert-to
 pdf`), made where `soffice` is installed (Debian: apt-get install libreoffice-impress) and
@@ -39,6 +43,7 @@ import zipfile
 from pathlib import Path
 
 import concept_map
+import lecture
 from deck_drawing import FIXED_TIME, build_deck
 from lesson_reading import read_lesson
 from lesson_slides import lesson_plans
@@ -48,7 +53,7 @@ from slide_plan import LessonProblem
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
 SLIDES_DIR = PROJECT_DIR / "slides"
-MOST_SLIDES = 35  # a deck for one lecture
+MOST_SLIDES = 45  # a lab deck, which follows its lesson (the lecture is lecture.py's)
 PICTURE = 13  # python-pptx's shape type of a picture
 
 
@@ -164,17 +169,67 @@ def build(only=None, force_pdf=False, slides_dir=SLIDES_DIR, document=concept_ma
             print(f"Warning: {shown(path)}, {warning} inside its brackets: split it in the lesson")
         if len(deck.slides) > MOST_SLIDES:
             print(
-                f"Warning: {shown(path)} has {len(deck.slides)} slides, more than a lecture's "
+                f"Warning: {shown(path)} has {len(deck.slides)} slides, more than a lab's "
                 f"{MOST_SLIDES}: shorten the lesson's cells or its ideas"
             )
         pdf = path.with_suffix(".pdf")
         # A PDF older than its PPTX was not made from it (an earlier build stopped early).
         if not same or force_pdf or not pdf.is_file() or pdf.stat().st_mtime < path.stat().st_mtime:
             changed.append(path)
+    if not only or lecture.NAME in only:
+        changed += build_lecture(slides_dir, force_pdf)
     if concept_map.write(every_plan, document):
         print(f"Wrote the concept map of {shown(document)}")
     if changed:
         convert_to_pdf(changed)
+
+
+def lecture_deck():
+    """The lecture's deck; a lecture that names what a notebook lacks stops the build."""
+    try:
+        return lecture.build_deck()
+    except lecture.LectureProblem as problem:
+        sys.exit(f"error: {problem}")
+
+
+def build_lecture(slides_dir, force_pdf=False):
+    """Write lecture.pptx into `slides_dir`; the paths whose PDF is to be made again."""
+    deck = lecture_deck()
+    content = deck_bytes(deck)
+    path = slides_dir / f"{lecture.NAME}.pptx"
+    same = path.is_file() and path.read_bytes() == content
+    if not same:
+        write_atomically(path, content)
+    print(f"{'Unchanged' if same else 'Wrote'} {shown(path)} ({len(deck.slides)} slides)")
+    if len(deck.slides) > lecture.MOST_SLIDES:
+        print(f"Warning: {shown(path)} has more than {lecture.MOST_SLIDES} slides")
+    pdf = path.with_suffix(".pdf")
+    if not same or force_pdf or not pdf.is_file() or pdf.stat().st_mtime < path.stat().st_mtime:
+        return [path]
+    return []
+
+
+def lecture_problems(slides_dir):
+    """Where the committed lecture differs from what the notebooks give."""
+    path = slides_dir / f"{lecture.NAME}.pptx"
+    if not path.is_file():
+        return [f"{shown(path)} is missing"]
+    expected = deck_contents(lecture_deck())
+    committed = deck_contents(Presentation(str(path)))
+    problems = []
+    for number, (want, have) in enumerate(zip(expected, committed), start=1):
+        if want != have:
+            title = (want["texts"] or ["?"])[0]
+            problems.append(f"{shown(path)}, slide {number} ({title}) differs")
+            break
+    else:
+        if len(expected) != len(committed):
+            problems.append(
+                f"{shown(path)} has {len(committed)} slides, the notebooks give {len(expected)}"
+            )
+    if not path.with_suffix(".pdf").is_file():
+        problems.append(f"{shown(path.with_suffix('.pdf'))} is missing")
+    return problems
 
 
 def check(only=None, slides_dir=SLIDES_DIR, document=concept_map.DOCUMENT):
@@ -205,6 +260,8 @@ def check(only=None, slides_dir=SLIDES_DIR, document=concept_map.DOCUMENT):
                 )
         if not path.with_suffix(".pdf").is_file():
             problems.append(f"{shown(path.with_suffix('.pdf'))} is missing")
+    if not only or lecture.NAME in only:
+        problems += lecture_problems(slides_dir)
     if not concept_map.in_step(every_plan, document):
         problems.append(f"the concept map of {shown(document)} is not the decks'")
     for problem in problems:
@@ -220,7 +277,7 @@ def main():
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,
     )
-    parser.add_argument("--only", nargs="+", metavar="LESSON", help="e.g. 02_simple_cnn")
+    parser.add_argument("--only", nargs="+", metavar="DECK", help="e.g. 02_simple_cnn, or lecture")
     parser.add_argument(
         "--check", action="store_true", help="compare the committed decks with the notebooks"
     )
@@ -228,7 +285,7 @@ def main():
         "--pdf", action="store_true", help="make the PDFs again even where the PPTX is unchanged"
     )
     args = parser.parse_args()
-    known = {path.stem for path in lesson_notebooks()}
+    known = {path.stem for path in lesson_notebooks()} | {lecture.NAME}
     if args.only and not set(args.only) <= known:
         sys.exit(f"error: --only takes lesson names: {', '.join(sorted(known))}")
     if args.check:

@@ -12,6 +12,7 @@ from PIL import Image
 
 import common
 import convolution_pictures
+import network_pictures
 import pictures
 
 matplotlib.use("Agg")
@@ -183,6 +184,96 @@ def test_channel_statistics_are_each_channels_mean_and_spread():
     np.testing.assert_allclose(highs, means + spreads)
 
 
+def test_the_perceptron_draws_its_weights_and_the_line_where_its_sum_is_zero():
+    features = np.array([[0.1, 0.2], [0.2, 0.1], [0.8, 0.9], [0.9, 0.7]])
+    labels = np.array([0, 0, 1, 1])
+    weights, bias = np.array([1.0, 1.0]), -1.0
+    names = ["ink", "width", "a 0", "a 1"]
+    figure = network_pictures.perceptron_figure(
+        features, labels, weights, bias, names, "Perceptron"
+    )
+    neuron_axis, data_axis = figure.axes
+    shown = [text.get_text() for text in neuron_axis.texts]
+    assert "w1 = 1.00" in shown and "w2 = 1.00" in shown and "bias b = -1.00" in shown
+    line_x, line_y = data_axis.lines[0].get_data()
+    np.testing.assert_allclose(weights[0] * line_x + weights[1] * line_y + bias, 0, atol=1e-12)
+    assert data_axis.get_title() == "a straight line: 100% on the right side"
+    figure = network_pictures.perceptron_figure(features, 1 - labels, weights, bias, names, "Wrong")
+    assert figure.axes[1].get_title() == "a straight line: 0% on the right side"
+
+
+def test_the_network_graph_joins_every_neuron_to_every_neuron_of_the_next_layer():
+    figure = network_pictures.network_graph_figure(
+        [784, 3, 10], ["in", "hidden", "out"], "Graph", 6
+    )
+    axis = figure.axes[0]
+    drawn = [len(points.get_offsets()) for points in axis.collections]
+    assert drawn == [5, 3, 5]  # six places, one of them the dots, for a larger layer
+    assert len(axis.lines) == 5 * 3 + 3 * 5
+    shown = [text.get_text() for text in axis.texts]
+    assert "in\n784" in shown and "hidden\n3" in shown and "out\n10" in shown
+
+
+def test_relu_is_max_of_zero_and_its_input_and_counts_the_silenced_sums():
+    layer = layers.Dense(2)
+    layer.build((None, 1))
+    layer.set_weights([np.array([[1.0, -1.0]]), np.array([0.5, 0.0])])
+    inputs = np.array([[-2.5], [1.0]])
+    sums = np.array([-2.0, 2.5, 1.5, -1.0])  # inputs @ weights + biases
+    figure = network_pictures.relu_figure(layer, inputs, "ReLU")
+    z, output = figure.axes[0].lines[0].get_data()
+    np.testing.assert_array_equal(output, np.maximum(z, 0))
+    assert z.min() <= sums.min() and z.max() >= sums.max()
+    labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert labels[1].endswith("50% <= 0")
+
+
+def test_the_cross_entropy_curve_is_minus_log_p_with_its_marks():
+    figure = network_pictures.cross_entropy_figure([0.5, 0.01], "Loss")
+    p, loss = figure.axes[0].lines[0].get_data()
+    np.testing.assert_allclose(loss, -np.log(p))
+    assert [text.get_text() for text in figure.axes[0].texts] == [
+        "p = 0.5: loss 0.69",
+        "p = 0.01: loss 4.61",
+    ]
+
+
+def test_dropout_switches_off_about_its_rate_and_scales_the_rest():
+    image = np.random.default_rng(3).random((28, 28))
+    masks = network_pictures.dropout_masks(image.shape, 0.2, 2, seed=42)
+    assert not np.array_equal(masks[0], masks[1])  # another choice each step
+    assert all(0.1 < 1 - mask.mean() < 0.3 for mask in masks)
+    np.testing.assert_array_equal(
+        masks[0], network_pictures.dropout_masks(image.shape, 0.2, 1, 42)[0]
+    )
+    figure = network_pictures.dropout_figure(image, 0.2, 2, 42, "Dropout")
+    assert figure.axes[0].get_title() == f"training step 1: {1 - masks[0].mean():.0%} off"
+    first = figure.axes[0].images[0].get_array()
+    np.testing.assert_allclose(first, image * masks[0] / 0.8)
+    np.testing.assert_array_equal(figure.axes[-1].images[0].get_array(), image)
+    assert figure.axes[-1].get_title() == "predicting: none off"
+
+
+def test_digit_rows_show_each_rows_images_under_its_label():
+    rows = {"4s": [np.full((28, 28), value) for value in (1, 2, 3)], "9s": [np.zeros((28, 28))]}
+    figure = network_pictures.digit_rows_figure(rows, "Rows")
+    drawn = [axis.images[0].get_array()[0, 0] for axis in figure.axes if axis.images]
+    assert drawn == [1, 2, 3, 0]
+    assert [axis.get_ylabel() for axis in figure.axes if axis.get_ylabel()] == ["4s", "9s"]
+
+
+def test_the_sliding_filter_marks_each_place_and_its_pixel_of_the_map():
+    positions = convolution_pictures.filter_positions(28, 5, 3)
+    assert positions == [(11, 0), (11, 11), (11, 23)]  # the middle row, edge to edge
+    figure = convolution_pictures.filter_positions_figure(a_stroke()[:, :, 0], 5, 3, "Slide")
+    image_axis, map_axis = figure.axes
+    corners = [(patch.get_x() + 0.5, patch.get_y() + 0.5) for patch in image_axis.patches]
+    assert corners == [(left, top) for top, left in positions]
+    assert all(patch.get_width() == 5 for patch in image_axis.patches)
+    assert map_axis.images[0].get_array().shape == (24, 24)
+    assert map_axis.get_title() == "its feature map, 24x24"
+
+
 # %% Saved: sharp, legible, described
 
 
@@ -224,6 +315,19 @@ def every_figure():
         "schedule": pictures.schedule_figure(0.001, 100, 10, "Schedule"),
         "curves": common.training_curves_figure(history, "Curves"),
         "copies": pictures.augmented_copies_figure(layers.Identity(), image, 9, "Copies"),
+        "perceptron": network_pictures.perceptron_figure(
+            rng.random((20, 2)), np.arange(20) % 2, [1.0, -1.0], 0.1, ["a", "b", "0", "1"], "P"
+        ),
+        "graph": network_pictures.network_graph_figure(
+            [784, 784, 10], ["in", "hidden", "out"], "G"
+        ),
+        "relu": network_pictures.relu_figure(model.layers[-1], rng.random((50, 864)), "ReLU"),
+        "cross-entropy": network_pictures.cross_entropy_figure([0.99, 0.5, 0.01], "Loss"),
+        "dropout": network_pictures.dropout_figure(image[:, :, 0], 0.2, 2, 0, "Dropout"),
+        "rows": network_pictures.digit_rows_figure(
+            {f"{d}s": [image[:, :, 0]] * 10 for d in range(4)}, "Rows"
+        ),
+        "sliding": convolution_pictures.filter_positions_figure(image[:, :, 0], 5, 5, "Sliding"),
         "channels": convolution_pictures.channel_statistics_figure(
             {"before": rng.random((4, 6, 6, 32)), "normalized": rng.normal(size=(4, 6, 6, 32))},
             "Channels",
@@ -261,3 +365,18 @@ def test_the_smallest_font_is_that_of_a_shown_text_only():
     assert pictures.smallest_font(figure) == 16
     hidden.text(0, 1, "small", fontsize=9)
     assert pictures.smallest_font(figure) == 9
+
+
+def test_the_dropout_rate_drawn_is_the_models_and_zero_without_dropout():
+    """Lesson 2's dropout figure reads its rate from the model, so that a student who takes
+    the Dropout line out (a Try it exercise) still runs the cell: nothing is switched off."""
+    import keras
+    from keras import layers
+
+    with_dropout = keras.Sequential([keras.Input(shape=(4,)), layers.Dropout(0.3)])
+    without = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(2)])
+    assert network_pictures.dropout_rate(with_dropout) == 0.3
+    assert network_pictures.dropout_rate(without) == 0
+    image = np.random.default_rng(3).random((28, 28))
+    figure = network_pictures.dropout_figure(image, 0, 1, 42, "Dropout")
+    np.testing.assert_array_equal(figure.axes[0].images[0].get_array(), image)

@@ -1,10 +1,12 @@
-"""The lecture decks, reopened with python-pptx: made from the committed notebooks (no
-training), lectures of at most 35 slides, none of the course's machinery or bookkeeping,
-code never cut inside a call or a dict, figures sharp and readable at the size shown and
-with alt text, model.summary()'s table, no thin slides, printed text readable from the back
-of a room, nothing outside a slide, a concept map that names its slides, and all in step with
-the notebooks. The rules are also checked on a small synthetic notebook (synthetic_lesson.py)
-that has every kind of cell the lessons will have."""
+"""The decks, reopened with python-pptx: made from the committed notebooks (no training),
+lab decks of at most 45 slides and a 90-minute lecture of at most 60 (its minutes, code
+slides and stage table checked), none of the course's machinery or bookkeeping, no figure
+saving or command-line option on a slide, code never cut inside a call or a dict, figures
+sharp and readable at the size shown and with alt text, model.summary()'s table, no thin
+slides, printed text readable from the back of a room, nothing outside a slide, a concept
+map that names its slides, and all in step with the notebooks. The rules are also checked
+on a small synthetic notebook (synthetic_lesson.py) that has every kind of cell the lessons
+will have."""
 
 import ast
 import base64
@@ -29,11 +31,13 @@ NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
 DOCUMENT = PROJECT_DIR / "docs" / "for_lecturers.md"
 LESSONS = sorted(path.stem for path in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 DECKS = [*LESSONS, synthetic_lesson.NAME]
+LECTURE = "lecture"  # the 90-minute lecture, slides/lecture.py
+EVERY_DECK = [*DECKS, LECTURE]
 SUMMARY_LESSONS = ["01_mlp_baseline", "02_simple_cnn", "03_large_cnn", "05_best_cnn"]
-MAX_DECKS_BYTES = 8_000_000
+MAX_DECKS_BYTES = 12_500_000
 PICTURE = 13  # python-pptx's shape type of a picture
 # What a lecture deck promises.
-MOST_SLIDES = 35
+MOST_SLIDES = 45  # a lab deck follows its lesson; the lecture has its own limit
 SMALLEST_SHOWN_DPI = 150  # a picture's pixels an inch as shown
 SMALLEST_FIGURE_POINTS = 14  # a figure's smallest text as shown
 SMALLEST_PRINTED_POINTS = 18  # what a step printed, and the summary's table
@@ -54,6 +58,7 @@ sys.path.insert(0, str(SLIDES_DIR))
 import code_layout  # noqa: E402  (slides/build.py is the command that runs these)
 import concept_map  # noqa: E402
 import decks  # noqa: E402
+import lecture  # noqa: E402
 import lesson_reading  # noqa: E402
 import lesson_slides  # noqa: E402
 import slide_parts  # noqa: E402
@@ -83,6 +88,7 @@ def built_decks(synthetic):
         for name in LESSONS
     }
     built[synthetic_lesson.NAME] = reopened(decks.build_deck(synthetic[1], synthetic[2]))
+    built[LECTURE] = reopened(lecture.build_deck())
     return built
 
 
@@ -271,39 +277,39 @@ def thin_slides(deck):
 
 
 @pytest.mark.parametrize("name", DECKS)
-def test_a_deck_is_one_lecture_of_at_most_35_slides(name, built_decks):
+def test_a_lab_deck_is_at_most_45_slides(name, built_decks):
     assert len(built_decks[name].slides) <= MOST_SLIDES
 
 
-@pytest.mark.parametrize("name", DECKS)
+@pytest.mark.parametrize("name", EVERY_DECK)
 def test_no_course_cell_and_no_bookkeeping_on_any_slide(name, built_decks):
     assert not course_and_bookkeeping(built_decks[name])
 
 
-@pytest.mark.parametrize("name", DECKS)
+@pytest.mark.parametrize("name", EVERY_DECK)
 def test_code_is_never_cut_inside_a_call_or_a_dict(name, built_decks):
     assert not cut_code(built_decks[name])
 
 
-@pytest.mark.parametrize("name", DECKS)
+@pytest.mark.parametrize("name", EVERY_DECK)
 def test_figures_are_sharp_and_readable_at_the_size_shown(name, built_decks):
     assert not unreadable_pictures(built_decks[name])
 
 
-@pytest.mark.parametrize("name", DECKS)
+@pytest.mark.parametrize("name", EVERY_DECK)
 def test_every_picture_has_alt_text(name, built_decks):
     shown = [p for slide in built_decks[name].slides for p in pictures(slide)]
     for picture in shown:
         assert picture._element.nvPicPr.cNvPr.get("descr", "").strip(), picture.name
 
 
-@pytest.mark.parametrize("name", DECKS)
+@pytest.mark.parametrize("name", EVERY_DECK)
 def test_no_thin_slide(name, built_decks):
     """Every slide but the title slide has three lines of text or a picture."""
     assert not thin_slides(built_decks[name])
 
 
-@pytest.mark.parametrize("name", DECKS)
+@pytest.mark.parametrize("name", EVERY_DECK)
 def test_printed_text_and_tables_are_large(name, built_decks):
     checked = 0
     for number, slide in enumerate(built_decks[name].slides, start=1):
@@ -339,7 +345,7 @@ def test_title_slide_and_try_it_slide(name, built_decks, synthetic):
         assert paragraph.text == f"{number}. {exercise.replace('`', '')}"
 
 
-@pytest.mark.parametrize("name", DECKS)
+@pytest.mark.parametrize("name", EVERY_DECK)
 def test_code_is_large_and_short_enough(name, built_decks):
     code_slides = 0
     for number, slide in enumerate(built_decks[name].slides, start=1):
@@ -398,7 +404,7 @@ def test_code_on_slides_is_the_lessons_code(name, built_decks, synthetic):
     assert position == len(shown)
 
 
-@pytest.mark.parametrize("name", DECKS)
+@pytest.mark.parametrize("name", EVERY_DECK)
 def test_everything_lies_inside_the_slide(name, built_decks):
     deck = built_decks[name]
     for number, slide in enumerate(deck.slides, start=1):
@@ -840,14 +846,14 @@ def test_check_names_the_deck_and_slide_that_changed(tmp_path, capsys):
 def test_decks_are_small():
     files = [*SLIDES_DIR.glob("*.pptx"), *SLIDES_DIR.glob("*.pdf")]
     assert sorted(path.name for path in files) == sorted(
-        f"{name}.{kind}" for name in LESSONS for kind in ("pdf", "pptx")
+        f"{name}.{kind}" for name in [*LESSONS, LECTURE] for kind in ("pdf", "pptx")
     )
     assert sum(path.stat().st_size for path in files) <= MAX_DECKS_BYTES
 
 
 def test_committed_pdfs_have_a_page_per_slide(built_decks):
     pdfplumber = pytest.importorskip("pdfplumber")
-    for name in LESSONS:
+    for name in [*LESSONS, LECTURE]:
         with pdfplumber.open(SLIDES_DIR / f"{name}.pdf") as pdf:
             assert len(pdf.pages) == len(built_decks[name].slides), name
 
@@ -869,7 +875,7 @@ def test_pdf_pages_hold_all_their_text(tmp_path):
     document = tmp_path / "for_lecturers.md"
     shutil.copy2(DOCUMENT, document)
     decks.build(slides_dir=tmp_path, document=document)
-    for name in LESSONS:
+    for name in [*LESSONS, LECTURE]:
         deck = Presentation(str(tmp_path / f"{name}.pptx"))
         with pdfplumber.open(tmp_path / f"{name}.pdf") as pdf:
             assert len(pdf.pages) == len(deck.slides), name
@@ -891,3 +897,147 @@ def test_pdf_pages_hold_all_their_text(tmp_path):
                     ), (name, number, char["text"], char["top"], char["bottom"])
                     fonts.add(char["fontname"])
             assert any("Mono" in font or "Courier" in font for font in fonts), fonts
+
+
+# %% The lecture, and what no deck shows
+
+FIGURE_SAVING = re.compile(r"\bsave_figure\(|\.savefig\(")
+COMMAND_LINE_OPTION = re.compile(r"(?<![\w-])--[a-z][a-z-]*")
+LECTURE_MINUTES = re.compile(r"^Part (\d+) of (\d+): (.+) · (\d+) minutes$", re.MULTILINE)
+
+
+def committed_decks():
+    """Every committed deck, the lecture included, as python-pptx opens its file."""
+    return {name: Presentation(str(SLIDES_DIR / f"{name}.pptx")) for name in [*LESSONS, LECTURE]}
+
+
+def shown_words(deck):
+    """Each slide's number and the texts it shows (notes aside)."""
+    return [(number, slide_texts(slide)) for number, slide in enumerate(deck.slides, start=1)]
+
+
+def machinery_shown(decks):
+    """Each slide of these decks that shows a figure-saving call or a command-line option."""
+    found = []
+    for name, deck in decks.items():
+        for number, texts in shown_words(deck):
+            for text in texts:
+                for pattern in (FIGURE_SAVING, COMMAND_LINE_OPTION):
+                    found += [f"{name} {number}: {hit}" for hit in pattern.findall(text)]
+    return found
+
+
+def test_no_slide_of_the_lecture_saves_a_figure_or_shows_a_command_line_option(built_decks):
+    decks = {**committed_decks(), **built_decks}
+    assert not machinery_shown({name: decks[name] for name in decks if name == LECTURE})
+
+
+# The lab decks still show some figure cells' saving line, the Try it exercises' options and
+# lesson 4's command-line cell; strict, so that the mark goes once they show none.
+@pytest.mark.xfail(strict=True, reason="the lab decks still show the course's machinery")
+def test_no_slide_of_a_lab_deck_saves_a_figure_or_shows_a_command_line_option(built_decks):
+    decks = {**committed_decks(), **built_decks}
+    assert not machinery_shown({name: decks[name] for name in decks if name != LECTURE})
+
+
+def test_no_committed_deck_cuts_a_call():
+    for name, deck in committed_decks().items():
+        assert not cut_code(deck), name
+
+
+def test_the_rules_catch_a_saved_figure_a_command_line_and_a_cut_call():
+    assert FIGURE_SAVING.search('pictures.save_figure(figure, OUTPUT_DIR, "a.png")')
+    assert FIGURE_SAVING.search("figure.savefig(path)")
+    assert COMMAND_LINE_OPTION.search("python 01_mlp_baseline.py --quick")
+    assert not COMMAND_LINE_OPTION.search("x = a -- b; the 28-pixel row; 0.5--1")
+    assert unclosed_brackets("model.fit(\n    x_fit,")
+
+
+def lecture_parts(deck):
+    """The parts the lecture's notes name: (number, of, name, minutes) each."""
+    found = []
+    for slide in deck.slides:
+        notes = slide.notes_slide.notes_text_frame.text if slide.has_notes_slide else ""
+        found += [
+            (int(number), int(of), name, int(minutes))
+            for number, of, name, minutes in LECTURE_MINUTES.findall(notes)
+        ]
+    return found
+
+
+def test_the_lecture_is_at_most_60_slides_with_an_agenda_and_a_recap(built_decks):
+    deck = built_decks[LECTURE]
+    assert len(deck.slides) <= lecture.MOST_SLIDES == 60
+    titles = [title_of(slide) for slide in deck.slides]
+    assert titles[1] == "Agenda" and titles[-1] == "Recap"
+
+
+def test_the_lectures_notes_give_each_parts_minutes_at_most_80_in_all(built_decks):
+    deck = built_decks[LECTURE]
+    parts = lecture_parts(deck)
+    assert [number for number, *_ in parts] == list(range(1, len(lecture.PARTS) + 1))
+    assert {of for _, of, _, _ in parts} == {len(lecture.PARTS)}
+    assert [(name, minutes) for _, _, name, minutes in parts] == [
+        (name, minutes) for name, minutes, _ in lecture.PARTS
+    ]
+    total = sum(minutes for *_, minutes in parts)
+    assert 0 < total <= 80
+    agenda = "\n".join(slide_texts(deck.slides[1]))
+    for _, _, name, minutes in parts:
+        assert f"{name}: {minutes} min" in agenda
+    assert f"Questions: {90 - total} min" in agenda
+
+
+def test_the_lecture_has_at_most_12_code_slides_of_teaching_code(built_decks):
+    deck = built_decks[LECTURE]
+    code_slides = [slide for slide in deck.slides if code_boxes(slide)]
+    assert 0 < len(code_slides) <= 12
+    code = "\n".join(box.text_frame.text for slide in code_slides for box in code_boxes(slide))
+    for call in ("keras.Sequential(", "model.compile(", "model.fit(", "model.evaluate("):
+        assert call in code, call
+    assert "plt." not in code and "figure" not in code and "OPTIONS" not in code
+
+
+def printed_by(name):
+    """Every line a lesson's committed notebook printed, from its JSON alone."""
+    notebook = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
+    lines = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.get("name") == "stdout":
+                lines += output["text"].splitlines()
+            lines += output.get("data", {}).get("text/plain", "").splitlines()
+    return [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in lines]  # no terminal colours
+
+
+def test_the_lectures_stage_table_is_what_the_notebooks_printed(built_decks):
+    deck = built_decks[LECTURE]
+    tables = [
+        [[cell.text for cell in row.cells] for row in shape.table.rows]
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_table
+    ]
+    (table,) = [rows for rows in tables if rows[0] == lecture.TABLE_HEADER]
+    assert [row[1] for row in table[1:]] == ["01", "02", "03", "05"]
+    for row in table[1:]:
+        name = next(path for path in LESSONS if path.startswith(row[1]))
+        printed = "\n".join(printed_by(name))
+        errors = re.findall(r"Test error: ([\d.]+%) \((\d+) of 10000", printed)
+        assert row[3] == f"{errors[-1][0]} ({errors[-1][1]} of 10,000)", row
+        seconds = re.findall(r"Training took ([\d.]+) s\.", printed)
+        assert row[4] == f"{float(seconds[-1]):.0f} s", row
+        assert re.search(rf"Total params: .*\b{re.escape(row[2])}\b", printed), row
+
+
+def test_the_lecture_shows_a_measured_overfitting_curve(built_decks):
+    deck = built_decks[LECTURE]
+    figure = (PROJECT_DIR / "docs" / "figures" / "overfitting_curves.png").read_bytes()
+    shown = [picture.image.blob for slide in deck.slides for picture in pictures(slide)]
+    assert figure in shown
+    with Image.open(io.BytesIO(figure)) as image:
+        description = image.info["Description"]
+    lowest, last = map(
+        float, re.findall(r"\(([\d.]+)\) at epoch \d+ and rises to ([\d.]+)", description)[0]
+    )
+    assert last > lowest  # it really overfits: the validation loss rose
