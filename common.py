@@ -16,7 +16,8 @@ notebook, with mnist_files.py (which it reads MNIST with) and pictures.py.
 - `save_model` and `load_model`: a model saved under `<output folder>/models/`, where a save
   replaces an earlier file only once it is complete (`replaced_atomically`).
 
-A mistake in the input raises `UserError`, whose message says what to do.
+A mistake in the input raises `UserError`, whose message says what to do, naming a setting
+as the user gave it: `--index` on a command line, else `INDICES` (`setting_name`).
 """
 
 import contextlib
@@ -42,6 +43,14 @@ CURVES_FONT_POINTS = 14  # the training curves' text: legible on a lecture slide
 # Inside a lesson's output folder (OUTPUT_DIR): the models and figures it saves, and the
 # training curves that the course keeps of each model (which lesson 04 draws).
 MODELS, FIGURES, HISTORY = "models", "figures", "history"
+COMMAND_LINE = False  # True once course.start has taken a lesson's options from a terminal
+
+
+def setting_name(constant, option):
+    """How a message names a setting: by its option (`--index`) where the course's command
+    line took the options from a terminal, else (in a notebook, or in cells copied without
+    the course's) by the setup cell's constant (`INDICES`)."""
+    return option if COMMAND_LINE else constant
 
 
 def running_in_notebook():
@@ -284,7 +293,8 @@ def load_model(path):
     """A saved `.keras` model; a UserError that says what is wrong with the file."""
     path = Path(path).expanduser()
     if not path.is_file():
-        raise UserError(f"{path} does not exist: name a saved .keras model with --model PATH")
+        setting = setting_name("MODEL_PATH", "--model PATH")
+        raise UserError(f"{path} does not exist: name a saved .keras model with {setting}")
     try:
         return keras.models.load_model(path)
     except (OSError, ValueError, zipfile.BadZipFile) as error:

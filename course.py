@@ -156,6 +156,7 @@ def start(settings, notebook_options="", lesson_options=None, ctrl_c=None):
         handler = outputs.stop_on_ctrl_c if ctrl_c is None else outputs.stopper(ctrl_c)
         signal.signal(signal.SIGINT, handler)
         argv = sys.argv[1:]
+        common.COMMAND_LINE = True  # messages name the options: --index, not INDICES
         if notebook_options and not argv:
             argv = split_options(notebook_options)
             print(f"Options from the OPTIONS line: {notebook_options}")
