@@ -9,7 +9,7 @@ Run:
     In a notebook (notebooks/01_mlp_baseline.ipynb), set the same options in OPTIONS below.
 
 Expected: a test error of 1.69-1.88% over seeds, 1.81% in the notebook (seed 42, the
-default; the slides publish 1.71%), after 10-31 s of training on a 2-core laptop CPU, 30.6 s
+default; the slides publish 1.71%), after 10-31 s of training on a 2-core laptop CPU, 19.0 s
 in the notebook. docs/measurements.md has each seed's numbers and the machine.
 """
 

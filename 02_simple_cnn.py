@@ -9,7 +9,7 @@ Run:
     In a notebook (notebooks/02_simple_cnn.ipynb), set the same options in OPTIONS below.
 
 Expected: a test error of 0.91-1.07% over seeds, 1.00% in the notebook (seed 42, the
-default; the slides publish 0.95%), after 33-85 s of training on a 2-core laptop CPU, 84.3 s
+default; the slides publish 0.95%), after 33-85 s of training on a 2-core laptop CPU, 66.5 s
 in the notebook. docs/measurements.md has each seed's numbers and the machine.
 """
 

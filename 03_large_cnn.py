@@ -10,7 +10,7 @@ Run:
     In a notebook (notebooks/03_large_cnn.ipynb), set the same options in OPTIONS below.
 
 Expected: a test error of 0.83-0.92% over seeds, 0.83% in the notebook (seed 42, the
-default; the slides publish 0.83%), after 31-69 s of training on a 2-core laptop CPU, 68.7 s
+default; the slides publish 0.83%), after 31-69 s of training on a 2-core laptop CPU, 58.3 s
 in the notebook. docs/measurements.md has each seed's numbers and the machine.
 """
 

@@ -201,12 +201,13 @@ def javascript_functions(layer):
     return ", ".join(kinds) or "nothing: it only changes images while training"
 
 
-model.summary()
 for layer in model.layers:
     print(f"{layer.name:22} {type(layer).__name__:20} -> {javascript_functions(layer)}")
 
-# %% The same network in some 100 lines of JavaScript
-print(FORWARD_JS.read_text())
+# %% A dense layer, and the whole network, in JavaScript
+# Two of forward.js's functions: each layer kind has one as short (the file has them all).
+for function in ("dense", "forward"):
+    print(static_site.javascript_function(FORWARD_JS, function))
 
 # %% The page as a static site
 if SITE_DIR is not None:

@@ -12,9 +12,8 @@ notebook, with mnist_files.py (which it reads MNIST with) and pictures.py.
   images that the model is checked on after every epoch.
 - The preprocessing the slides teach: `flatten_images`, `add_channel_axis`, `scale_pixels`,
   `one_hot_encode`.
-- `set_seed`, and the reports `print_predictions` and `training_curves_figure`.
-- `save_model` and `load_model`: a model saved under `<output folder>/models/`, where a save
-  replaces an earlier file only once it is complete (`replaced_atomically`).
+- `set_seed`, the reports `print_predictions` and `training_curves_figure`; `save_model` and
+  `load_model`: `<output folder>/models/`, replaced only once complete (`replaced_atomically`).
 
 A mistake in the input raises `UserError`, whose message says what to do, naming a setting
 as the user gave it: `--index` on a command line, else `INDICES` (`setting_name`).

@@ -215,6 +215,17 @@ def replace_folder(new, folder):
     shutil.rmtree(old)
 
 
+def javascript_function(path, name):
+    """The source of the JavaScript function `name` in the file at `path`, with the comment
+    above it: from its comment's first line to the `}` that closes it."""
+    lines = Path(path).read_text().splitlines()
+    start = lines.index(next(line for line in lines if line.startswith(f"function {name}(")))
+    end = lines.index("}", start)
+    while start > 0 and lines[start - 1].startswith("//"):
+        start -= 1
+    return "\n".join(lines[start : end + 1])
+
+
 def site_size(folder):
     """The bytes of the files in the folder."""
     return sum(path.stat().st_size for path in Path(folder).iterdir() if path.is_file())

@@ -40,6 +40,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
 DOCS_FIGURES_DIR = PROJECT_DIR / "docs" / "figures"
 SAMPLES_DIR = PROJECT_DIR / "samples"
+STATIC_PAGE_DIR = PROJECT_DIR / "static_page"  # lesson 07's page without a server
 SCRATCH_DIR = PROJECT_DIR / "outputs" / "notebook-build"  # a copy of the project to run in
 # The figures the README shows, as the lessons name them.
 README_FIGURES = [
@@ -238,6 +239,8 @@ def build(data=None, convert_only=False, only=None, text_only=False):
     for file in [*PROJECT_DIR.glob("*.py"), *lesson_pages]:
         shutil.copy2(file, SCRATCH_DIR / file.name)
     shutil.copytree(SAMPLES_DIR, SCRATCH_DIR / "samples", dirs_exist_ok=True)
+    # Lesson 07's static page: its forward pass is shown, and --static writes the page.
+    shutil.copytree(STATIC_PAGE_DIR, SCRATCH_DIR / "static_page", dirs_exist_ok=True)
     # Lesson 07 shows the pictures of its page.
     shutil.copytree(DOCS_FIGURES_DIR, SCRATCH_DIR / "docs" / "figures", dirs_exist_ok=True)
     environment = dict(os.environ)

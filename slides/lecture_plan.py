@@ -40,6 +40,7 @@ STAGES = [
 ]
 TABLE_HEADER = ["Stage", "Lesson", "Parameters", "Test error", "Training time"]
 TEST_ERROR = re.compile(r"^Test error: ([\d.]+%) \((\d+) of (\d+) misclassified\)")
+ONE_PASS = re.compile(r"^One pass of the model: ([\d.]+%) test error")
 TRAINING_TIME = re.compile(r"^Training took ([\d.]+) s\.$")
 TOTAL_PARAMETERS = re.compile(r"^Total params: ([\d,]+)")
 
@@ -137,10 +138,6 @@ PARTS = [
         17,
         [
             Idea(C, "A convolution: a small filter slides over the image", "The filter slides"),
-            Idea(C, "Feature maps, pooling, dropout, and the dense head"),
-            Code(C, "Build the model", ("keras.Sequential",)),
-            Figure(C, "The model as a diagram"),
-            Idea(C, "Dropout switches numbers off", "Dropout, step by step"),
             Idea(
                 C,
                 "One output pixel, computed by hand",
@@ -150,8 +147,12 @@ PARTS = [
             Idea(C, "Padding and stride set the output's size", "Padding and stride"),
             Idea(C, "Why so few parameters"),
             Idea(C, "Max pooling on real numbers", "Max pooling on real numbers"),
+            Idea(C, "Feature maps, pooling, dropout, and the dense head"),
+            Idea(C, "Dropout switches numbers off", "Dropout, step by step"),
+            Code(C, "Build the model", ("keras.Sequential",)),
+            Figure(C, "The model as a diagram"),
+            Code(C, "Evaluate on the test set, once", ("model.evaluate",), printed=True),
             Figure(C, "What the first convolutional layer learned"),
-            Idea(C, "Where convolutional networks are used"),
         ],
     ),
     (
@@ -163,6 +164,7 @@ PARTS = [
             Idea(L, "Deeper and narrower", "The chosen model as a diagram"),
             Idea(L, "The cost of growing feature maps", printed="What each convolution costs"),
             Idea(L, "The receptive field grows with depth", "How much of the digit each layer"),
+            Code(L, "Evaluate on the test set, once", ("model.evaluate",), printed=True),
         ],
     ),
     (
@@ -193,6 +195,7 @@ PARTS = [
         "Recap and where to go next",
         4,
         [
+            Idea(C, "Where convolutional networks are used"),
             Idea(L, "Beyond this course: other layers, and networks trained before"),
             Recap(),
         ],

@@ -338,3 +338,11 @@ def test_the_lesson_writes_the_site_from_its_command_line_and_refuses_a_folder_o
     missing = run_script("07_draw_digit.py", "--static", tmp_path / "new", "--out", tmp_path)
     assert_clean_failure(missing, "03_large_cnn.keras does not exist", "run 03_large_cnn.py")
     assert not (tmp_path / "new").exists()
+
+
+def test_a_javascript_function_is_shown_whole_with_its_comment():
+    """Lesson 07 prints two of forward.js's functions, each from its comment to its end."""
+    source = static_site.javascript_function(static_site.SOURCE_DIR / "forward.js", "dense")
+    lines = source.splitlines()
+    assert lines[0].startswith("// Dense") and lines[1].startswith("function dense(")
+    assert lines[-1] == "}" and source.count("function ") == 1
