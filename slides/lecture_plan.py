@@ -102,6 +102,7 @@ PARTS = [
             Idea(D, "Where MNIST comes from"),
             Idea(D, "Why handwriting is hard", "The same digit, by different writers"),
             Idea(D, "An image is a grid of numbers", "One image as numbers"),
+            Idea(D, "Why pixels are scaled to 0-1"),
             Idea(D, "The training set and the test set"),
             Idea(D, "One-hot labels"),
         ],
