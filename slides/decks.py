@@ -214,7 +214,13 @@ def lecture_problems(slides_dir):
     path = slides_dir / f"{lecture.NAME}.pptx"
     if not path.is_file():
         return [f"{shown(path)} is missing"]
-    expected = deck_contents(lecture_deck())
+    return differences(path, lecture_deck(), "the notebooks give")
+
+
+def differences(path, expected_deck, source):
+    """Where the committed deck at `path` differs from `expected_deck` (its first differing
+    slide, or its number of slides), and whether its PDF is missing."""
+    expected = deck_contents(expected_deck)
     committed = deck_contents(Presentation(str(path)))
     problems = []
     for number, (want, have) in enumerate(zip(expected, committed), start=1):
@@ -224,9 +230,7 @@ def lecture_problems(slides_dir):
             break
     else:
         if len(expected) != len(committed):
-            problems.append(
-                f"{shown(path)} has {len(committed)} slides, the notebooks give {len(expected)}"
-            )
+            problems.append(f"{shown(path)} has {len(committed)} slides, {source} {len(expected)}")
     if not path.with_suffix(".pdf").is_file():
         problems.append(f"{shown(path.with_suffix('.pdf'))} is missing")
     return problems
@@ -245,21 +249,7 @@ def check(only=None, slides_dir=SLIDES_DIR, document=concept_map.DOCUMENT):
         if not path.is_file():
             problems.append(f"{shown(path)} is missing")
             continue
-        expected = deck_contents(build_deck(lesson, plans))
-        committed = deck_contents(Presentation(str(path)))
-        for number, (want, have) in enumerate(zip(expected, committed), start=1):
-            if want != have:
-                title = (want["texts"] or ["?"])[0]
-                problems.append(f"{shown(path)}, slide {number} ({title}) differs")
-                break
-        else:
-            if len(expected) != len(committed):
-                problems.append(
-                    f"{shown(path)} has {len(committed)} slides, the notebook gives "
-                    f"{len(expected)}"
-                )
-        if not path.with_suffix(".pdf").is_file():
-            problems.append(f"{shown(path.with_suffix('.pdf'))} is missing")
+        problems += differences(path, build_deck(lesson, plans), "the notebook gives")
     if not only or lecture.NAME in only:
         problems += lecture_problems(slides_dir)
     if not concept_map.in_step(every_plan, document):

@@ -1041,3 +1041,17 @@ def test_the_lecture_shows_a_measured_overfitting_curve(built_decks):
         float, re.findall(r"\(([\d.]+)\) at epoch \d+ and rises to ([\d.]+)", description)[0]
     )
     assert last > lowest  # it really overfits: the validation loss rose
+
+
+def test_check_names_the_lecture_slide_that_changed(tmp_path):
+    """The lecture is checked by the same rule as the lesson decks: its first changed slide,
+    its number of slides, its PDF."""
+    shutil.copy2(SLIDES_DIR / f"{LECTURE}.pptx", tmp_path)
+    missing_pdf = decks.lecture_problems(tmp_path)  # the deck as built, without its PDF
+    assert len(missing_pdf) == 1 and missing_pdf[0].endswith(".pdf is missing"), missing_pdf
+    deck = Presentation(str(tmp_path / f"{LECTURE}.pptx"))
+    title = deck.slides[2].shapes[0].text_frame.paragraphs[0].runs[0]
+    title.text = title.text + " (edited)"
+    deck.save(str(tmp_path / f"{LECTURE}.pptx"))
+    problems = decks.lecture_problems(tmp_path)
+    assert problems[0].endswith("slide 3 (Seventy thousand handwritten digits) differs"), problems
