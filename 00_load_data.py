@@ -18,6 +18,9 @@ digit, two figures in outputs/figures/. Takes a few seconds on a laptop CPU.
 import course
 
 # %% Setup
+import os
+
+import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -32,7 +35,7 @@ WINDOW_CORNER, WINDOW_SIZE = (6, 13), 10  # the pixels of the first digit writte
 LOOK_ALIKES = (4, 9, 7, 1)  # digits that writers make look alike, one row each
 WRITERS_SHOWN = 10  # images of each of them, the first in the training set
 TITLE_POINTS = 16  # the figures' titles: legible on a lecture slide
-MNIST_PATH = None  # mnist.npz or a folder of IDX files; None: $MNIST_DATA, else downloaded
+MNIST_PATH = os.environ.get("MNIST_DATA")  # a copy of mnist.npz; None: Keras downloads it
 QUICK = False  # True: 2000 training and 500 test images, for a quick look
 SEED = 42  # chooses the random digits of the second figure
 OUTPUT_DIR = common.PROJECT_DIR / "outputs"  # the figures are saved here
@@ -63,7 +66,17 @@ changed = course.start(globals(), OPTIONS)  # what the options set
 # photos).
 
 # %% Load the data
-(x_train, y_train), (x_test, y_test) = common.load_mnist(MNIST_PATH, quick=QUICK)
+# Keras downloads MNIST once and keeps it in ~/.keras/datasets; on a machine without internet,
+# MNIST_PATH names a copy of the same file, mnist.npz, which NumPy reads.
+if MNIST_PATH:
+    with np.load(MNIST_PATH) as mnist:
+        x_train, y_train = mnist["x_train"], mnist["y_train"]
+        x_test, y_test = mnist["x_test"], mnist["y_test"]
+else:
+    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+if QUICK:  # the first images only, to run in seconds
+    x_train, y_train = x_train[: common.QUICK_TRAIN_SIZE], y_train[: common.QUICK_TRAIN_SIZE]
+    x_test, y_test = x_test[: common.QUICK_TEST_SIZE], y_test[: common.QUICK_TEST_SIZE]
 for name, array in [
     ("x_train", x_train),
     ("y_train", y_train),
@@ -172,7 +185,7 @@ pictures.save_figure(figure, OUTPUT_DIR, "00_look_alikes.png", show=SHOW)
 
 # %% The first ten labels, one-hot encoded
 labels = y_train[:LABELS_TO_ENCODE]
-for label, row in zip(labels, common.one_hot_encode(labels)):
+for label, row in zip(labels, keras.utils.to_categorical(labels, common.NUM_CLASSES)):
     print(f"{label} -> {row.astype(int)}")
 
 # %% Preprocessing, step by step
@@ -187,11 +200,11 @@ def describe(step, array):
 
 
 describe("raw images", x_train)
-describe("flatten_images (dense networks)", common.flatten_images(x_train))
-describe("add_channel_axis (convolutions)", common.add_channel_axis(x_train))
-describe("scale_pixels", common.scale_pixels(x_train))
+describe("rows of 784 (dense networks)", x_train.reshape(len(x_train), -1))
+describe("28x28x1 grids (convolutions)", np.expand_dims(x_train, -1))
+describe("scaled to 0-1: / 255", x_train.astype("float32") / 255)
 describe("raw labels", y_train)
-describe("one_hot_encode", common.one_hot_encode(y_train))
+describe("one-hot: to_categorical", keras.utils.to_categorical(y_train, common.NUM_CLASSES))
 
 print(
     f"\nDone: {len(x_train)} training and {len(x_test)} test images, "

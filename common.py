@@ -40,8 +40,8 @@ QUICK_TEST_SIZE = 500  # test images in --quick mode
 QUICK_EPOCHS = 1  # epochs in --quick mode unless --epochs says otherwise
 CURVES_FONT_POINTS = 14  # the training curves' text: legible on a lecture slide
 # Inside a lesson's output folder (OUTPUT_DIR): the models and figures it saves, and the
-# training curves that the course keeps of each model (which lesson 04 draws).
-MODELS, FIGURES, HISTORY = "models", "figures", "history"
+# training curves and test results that the course keeps of each model (lesson 04 reads them).
+MODELS, FIGURES, HISTORY, METRICS = "models", "figures", "history", "metrics"
 COMMAND_LINE = False  # True once course.start has taken a lesson's options from a terminal
 
 
@@ -71,15 +71,14 @@ class UserError(Exception):
 
 
 def load_mnist(path=None, quick=False):
-    """Return MNIST as `(x_train, y_train), (x_test, y_test)`, uint8, checked, and say from
-    where; with `quick`, only the first few thousand images (`quick_subset`).
+    """Return MNIST as `(x_train, y_train), (x_test, y_test)`, uint8 and checked; with
+    `quick`, only the first few thousand images (`quick_subset`).
 
     `path` (or, when it is None, the `MNIST_DATA` environment variable) names a `.npz` in
     Keras' layout or a folder with the four original IDX files, gzipped or not. Without
     either, Keras downloads MNIST once and then reads it from its cache (~/.keras/datasets).
     """
     path = path or os.environ.get("MNIST_DATA") or None
-    print(f"Source: {describe_source(path)}")
     try:
         arrays = mnist_files.read(Path(path).expanduser()) if path else mnist_files.download()
         train, test = mnist_files.checked(arrays, source=path or "Keras' MNIST download")
@@ -92,7 +91,8 @@ def load_mnist(path=None, quick=False):
 
 
 def describe_source(path=None):
-    """Say in words where `load_mnist(path)` reads from, for the lesson's output."""
+    """Say in words where MNIST is read from (`path`, else Keras' download), for the
+    lesson's output."""
     if path:
         return display_path(path)
     return "keras.datasets.mnist (downloaded once, then cached in ~/.keras/datasets)"

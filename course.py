@@ -12,15 +12,18 @@ versions and the device.
 The course's records and the models earlier lessons saved are outputs.py's.
 """
 
+import atexit
 import contextlib
 import importlib.util
 import json
 import os
 import platform
 import shlex
+import shutil
 import signal
 import sys
 import tempfile
+from pathlib import Path
 
 # Keras 3 runs on TensorFlow, JAX or PyTorch, and the lessons are the same code on each. The
 # backend is KERAS_BACKEND's, else the one in Keras' settings file (~/.keras/keras.json), else
@@ -120,7 +123,10 @@ with _native_stderr_captured() as _startup_log:
             sys.stderr.write(_startup_log.read().decode(errors="replace"))
         raise
 
+import numpy as np  # noqa: E402
+
 import common  # noqa: E402
+import mnist_files  # noqa: E402
 import options  # noqa: E402
 import outputs  # noqa: E402
 
@@ -128,7 +134,6 @@ import outputs  # noqa: E402
 from options import JsonLines, at_least_one, print_json, zero_or_more  # noqa: E402, F401
 from outputs import (  # noqa: E402, F401
     find_model,
-    print_saved_stages,
     record,
     record_adaptation,
 )
@@ -169,7 +174,35 @@ def start(settings, notebook_options="", lesson_options=None, ctrl_c=None):
     if "OUTPUT_DIR" in settings:
         outputs.folder(settings["OUTPUT_DIR"])  # one line now if it cannot be made
     print_banner()
+    if "MNIST_PATH" in settings:
+        settings["MNIST_PATH"] = mnist_source(settings["MNIST_PATH"])
     return changed
+
+
+def mnist_source(path):
+    """The MNIST file the lesson's data cell reads, checked before it does, so that a
+    missing, wrong or damaged source (or no network) ends in one line that says what to do.
+
+    `path` (--data), else $MNIST_DATA: a .npz in Keras' layout is read as it is; a folder of
+    the four IDX files is written once as a .npz in a temporary folder, removed when the
+    lesson ends. None: Keras' download, which the data cell then finds in its cache.
+    """
+    path = path or os.environ.get("MNIST_DATA") or None
+    print(f"Source: {common.describe_source(path)}")
+    try:
+        arrays = mnist_files.read(Path(path).expanduser()) if path else mnist_files.download()
+        (x_train, y_train), (x_test, y_test) = mnist_files.checked(
+            arrays, source=path or "Keras' MNIST download"
+        )
+    except mnist_files.BadMnistFile as error:
+        raise common.UserError(str(error)) from None
+    if not path or Path(path).expanduser().is_file():
+        return path
+    folder = Path(tempfile.mkdtemp(prefix="mnist-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    converted = folder / "mnist.npz"
+    np.savez(converted, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+    return str(converted)
 
 
 def split_options(line):

@@ -27,9 +27,16 @@ import keras
 import numpy as np
 
 import common
-from common import FIGURES, HISTORY, MODELS, UserError, model_path  # noqa: F401  (the layout)
+from common import (
+    FIGURES,  # noqa: F401  (the layout, read from here too)
+    HISTORY,
+    METRICS,
+    MODELS,
+    UserError,
+    model_path,
+)
 
-METRICS, ADAPTATION = "metrics", "adaptation"
+ADAPTATION = "adaptation"
 DEFAULT_OUT_DIR = common.PROJECT_DIR / "outputs"
 INTERRUPTED_STATUS = 130  # the shell's usual exit status after Ctrl-C
 
@@ -156,28 +163,6 @@ def best_saved_model(out, stages=None):
     return model_path(out, min(candidates, key=lambda name: candidates[name]["test_error_percent"]))
 
 
-def print_saved_stages(out, chosen):
-    """The table of every saved stage (lesson 04): its parameters, test error, mistakes and
-    training time, and for the `chosen` model a note if lesson 05 averaged its answers."""
-    stages = saved_stages(out)
-    if not stages:
-        return
-    print(f"{'stage':32} {'parameters':>10} {'test error':>10} {'wrong':>6} {'training':>9}")
-    for stage, metrics in stages.items():
-        quick = "  (--quick)" if metrics.get("quick") else ""
-        print(
-            f"{stage:32} {metrics['parameters']:10,d} {metrics['test_error_percent']:9.2f}% "
-            f"{metrics['misclassified']:6d} {metrics['train_seconds']:8.1f}s{quick}"
-        )
-    chosen = stages.get(Path(chosen).stem, {})
-    if chosen.get("tta_copies"):
-        print(
-            f"(Lesson 5 reported {chosen['test_error_percent']:.2f}% by averaging each image "
-            f"with {chosen['tta_copies']} augmented copies; lesson 4 looks at one plain pass "
-            "of the saved model.)"
-        )
-
-
 def quick_model_note(path):
     """For a model that its metrics say was trained with --quick, a note saying so, with its
     test error and how to train a real one; else ""."""
@@ -197,10 +182,15 @@ def quick_model_note(path):
     )
 
 
-def find_model(path, out):
-    """The model a lesson was given (`path`), else the best one saved in `out`, named on one
-    line that says so when it was trained with --quick; a UserError if it does not exist."""
-    path = Path(path).expanduser() if path else best_saved_model(out)
+def find_model(path, out, first_choice=None):
+    """The model a lesson was given (`path`), else the stage `first_choice` where `out` holds
+    it, else the best one saved in `out`, named on one line that says so when it was trained
+    with --quick; a UserError if it does not exist."""
+    preferred = model_path(out, first_choice) if first_choice else None
+    if path:
+        path = Path(path).expanduser()
+    else:
+        path = preferred if preferred and preferred.is_file() else best_saved_model(out)
     if not path.is_file():
         raise UserError(f"{path} does not exist: name a saved .keras model with --model PATH")
     print(f"Model: {common.display_path(path)}{quick_model_note(path)}")

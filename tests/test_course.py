@@ -375,3 +375,32 @@ def test_the_best_saved_model_is_one_trained_on_the_full_data(tmp_path):
         " (trained with --quick on 2000 images: 0.20% test error; for a real one run python "
         "03_large_cnn.py)"
     )
+
+
+def test_the_start_hands_the_data_cell_an_npz_as_given(mnist_npz, capsys):
+    assert course.mnist_source(str(mnist_npz)) == str(mnist_npz)
+    assert capsys.readouterr().out == f"Source: {mnist_npz}\n"
+
+
+def test_the_start_hands_the_data_cell_an_idx_folder_as_one_npz(tmp_path, mnist_arrays, capsys):
+    import digits
+
+    folder = digits.write_idx_folder(mnist_arrays, tmp_path / "idx", gzipped=True)
+    converted = course.mnist_source(str(folder))
+    assert Path(converted).suffix == ".npz" and not Path(converted).is_relative_to(folder)
+    with np.load(converted) as data:
+        for key, array in mnist_arrays.items():
+            np.testing.assert_array_equal(data[key], array)
+    assert capsys.readouterr().out == f"Source: {folder}\n"
+
+
+def test_the_start_reads_mnist_data_when_no_path_is_given(mnist_npz, monkeypatch):
+    monkeypatch.setenv("MNIST_DATA", str(mnist_npz))
+    assert course.mnist_source(None) == str(mnist_npz)
+
+
+def test_the_start_refuses_a_damaged_source_in_one_line(tmp_path):
+    damaged = tmp_path / "mnist.npz"
+    damaged.write_bytes(b"\x00" * 100)
+    with pytest.raises(common.UserError, match="download mnist.npz again"):
+        course.mnist_source(str(damaged))

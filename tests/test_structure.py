@@ -192,3 +192,22 @@ def test_the_checker_finds_a_function_that_reads_a_lesson_variable():
     function = tree.body[2]
     read = {n.id for n in ast.walk(function) if isinstance(n, ast.Name)}
     assert (read & variables) - bound_names(function) == {"model"}
+
+
+@pytest.mark.parametrize(
+    "lesson", ["00_load_data", "01_mlp_baseline", "02_simple_cnn", "03_large_cnn"]
+)
+def test_lessons_0_to_3_load_and_prepare_the_data_as_a_student_would(lesson):
+    """Keras' own loader, or NumPy for an offline copy; / 255, to_categorical and a slice for
+    validation, with no helper of the course's between the student and the arrays."""
+    taught = "".join(
+        source
+        for title, source in cells(PROJECT_DIR / f"{lesson}.py")
+        if not COURSE_CELL_TITLE.match(title)
+    )
+    assert "keras.datasets.mnist.load_data()" in taught
+    assert "np.load(MNIST_PATH)" in taught
+    assert "keras.utils.to_categorical(" in taught
+    assert re.search(r"astype\(\"float32\"\) / 255\b", taught)
+    for helper in ("load_mnist", "one_hot_encode", "hold_out_validation", "scale_pixels"):
+        assert f"common.{helper}(" not in taught, helper
