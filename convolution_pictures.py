@@ -26,26 +26,28 @@ import math
 import keras
 import numpy as np
 
-from pictures import FONT_POINTS
+from pictures import FONT_POINTS, set_description
 
-MAPS_PER_ROW = 8  # filters (and feature maps) in one row of the convolution figure
 FILTERS_SHOWN = 16  # at most this many filters and maps: large enough to see on a slide
 NUMBER_POINTS = 13  # the numbers written in the cells of a patch or a filter
+TITLE_GAP_INCHES = 0.15  # between a figure's title and its plots' titles
 
 
 def convolution_figure(convolution, image, title):
     """A convolutional layer's filters (one input channel; the first FILTERS_SHOWN) and the
     feature maps they make of `image` (height x width x channels, scaled as the model was
-    trained)."""
+    trained), each set in a square grid as large as a slide allows, a map in its filter's
+    place."""
     import matplotlib.pyplot as plt
 
     filters = keras.ops.convert_to_numpy(convolution.kernel)[:, :, 0, :]
     feature_maps = keras.ops.convert_to_numpy(convolution(image[np.newaxis]))[0]
     count = min(filters.shape[-1], FILTERS_SHOWN)
-    rows = math.ceil(count / MAPS_PER_ROW)
-    figure = plt.figure(figsize=(12, 0.95 * rows + 1.4), layout="constrained")
+    columns = math.ceil(math.sqrt(count))
+    rows = math.ceil(count / columns)
+    figure = plt.figure(figsize=(12, 5.2), layout="constrained")  # a slide's body, all of it
     figure.suptitle(title, fontsize=FONT_POINTS + 2)
-    digit_part, filter_part, map_part = figure.subfigures(1, 3, width_ratios=[1.2, 4, 4])
+    digit_part, filter_part, map_part = figure.subfigures(1, 3, width_ratios=[1.5, 4, 4])
     digit_axis = digit_part.subplots()
     digit_axis.imshow(image[:, :, 0], cmap="gray_r")
     digit_axis.set_title("the digit", fontsize=FONT_POINTS)
@@ -59,13 +61,26 @@ def convolution_figure(convolution, image, title):
     ]
     for part, pictures, label, colours, lowest in parts:
         part.suptitle(label, fontsize=FONT_POINTS)
-        axes = part.subplots(rows, MAPS_PER_ROW, squeeze=False)
+        axes = part.subplots(rows, columns, squeeze=False)
         highest = largest_weight if lowest else feature_maps[:, :, :count].max()
         for index, axis in enumerate(axes.flat):
             axis.axis("off")
             if index < count:
                 axis.imshow(pictures[:, :, index], cmap=colours, vmin=lowest, vmax=highest)
-    return figure
+    drawn = filters[:, :, :count]
+    responses = feature_maps[:, :, :count].max(axis=(0, 1))  # each map's brightest pixel
+    strongest = int(responses.argmax())
+    which = f"{count} of the layer's {filters.shape[-1]}" if shown else f"the layer's {count}"
+    return set_description(
+        figure,
+        f"the digit; {which} filters of "
+        f"{filters.shape[0]}x{filters.shape[1]} weights ({drawn.min():.2f} to "
+        f"{drawn.max():.2f}; red adds, blue subtracts) in a {rows}x{columns} grid, and beside "
+        f"them, each in its filter's place, the {feature_maps.shape[0]}x"
+        f"{feature_maps.shape[1]} feature maps they make of the digit, bright where its "
+        f"pattern lies; of these, filter {strongest}'s is the brightest "
+        f"({responses[strongest]:.2f})",
+    )
 
 
 def write_numbers(axis, values, decimals):
@@ -112,7 +127,13 @@ def convolution_by_hand_figure(image, kernel, top, left, title):
     for axis in (image_axis, patch_axis, kernel_axis):
         axis.axis("off")
     figure.suptitle(title, fontsize=FONT_POINTS + 2)
-    return figure
+    return set_description(
+        figure,
+        f"the {image.shape[0]}x{image.shape[1]} digit with a {size}x{size} patch marked at row "
+        f"{top}, column {left}; the patch's pixels ({patch.min():.1f} to {patch.max():.1f}) and "
+        f"the filter's weights ({kernel.min():.2f} to {kernel.max():.2f}), each written in its "
+        f"cell; pixels times weights add up to {np.sum(patch * kernel):.4f}, before the bias",
+    )
 
 
 def feature_maps_figure(maps, title):
@@ -131,7 +152,11 @@ def feature_maps_figure(maps, title):
         axis.set_title(f"{label}\n{side}x{feature_map.shape[1]}", fontsize=FONT_POINTS)
         axis.axis("off")
     figure.suptitle(title, fontsize=FONT_POINTS + 2)
-    return figure
+    figure.get_layout_engine().set(h_pad=TITLE_GAP_INCHES)  # room between the two titles
+    sizes = "; ".join(f"{label}: {m.shape[0]}x{m.shape[1]}" for label, m in maps.items())
+    return set_description(
+        figure, f"{len(maps)} feature maps side by side, drawn to one scale of pixels: {sizes}"
+    )
 
 
 def max_pooling_figure(patch, title):
@@ -157,7 +182,13 @@ def max_pooling_figure(patch, title):
             corner = (column - 0.5, row - 0.5)
             patch_axis.add_patch(Rectangle(corner, 2, 2, fill=False, edgecolor="white", lw=3))
     figure.suptitle(title, fontsize=FONT_POINTS + 2)
-    return figure
+    kept = ", ".join(f"{value:.2f}" for value in pooled.flat)
+    return set_description(
+        figure,
+        f"a 4x4 patch of a feature map, its numbers from {patch.min():.2f} to {patch.max():.2f} "
+        f"written in their cells and its four 2x2 blocks outlined; beside it the 2x2 that max "
+        f"pooling keeps, the largest of each block: {kept}",
+    )
 
 
 def receptive_field_figure(image, row, column, fields, title):
@@ -179,7 +210,12 @@ def receptive_field_figure(image, row, column, fields, title):
     axis.axis("off")
     axis.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=FONT_POINTS)
     axis.set_title(title, fontsize=FONT_POINTS + 2)
-    return figure
+    return set_description(
+        figure,
+        f"the {image.shape[0]}x{image.shape[1]} digit with a square around the pixel at row "
+        f"{row}, column {column} for each layer, as much of the digit as one pixel of that "
+        f"layer sees: {', '.join(fields)}",
+    )
 
 
 def channel_statistics_figure(outputs, title):
@@ -189,8 +225,13 @@ def channel_statistics_figure(outputs, title):
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(1, len(outputs), figsize=(5.5 * len(outputs), 4.2))
+    words = []
     for axis, (label, values) in zip(np.atleast_1d(axes), outputs.items()):
         means, spreads = values.mean(axis=(0, 1, 2)), values.std(axis=(0, 1, 2))
+        words.append(
+            f"{label}: means {means.min():.2f} to {means.max():.2f}, spreads "
+            f"{spreads.min():.2f} to {spreads.max():.2f}"
+        )
         axis.errorbar(np.arange(len(means)), means, yerr=spreads, fmt="o", capsize=3)
         axis.set_title(f"{label}: mean and spread per channel", fontsize=FONT_POINTS)
         axis.set_xlabel("channel", fontsize=FONT_POINTS)
@@ -198,7 +239,12 @@ def channel_statistics_figure(outputs, title):
         axis.grid(True, alpha=0.3)
     figure.suptitle(title, fontsize=FONT_POINTS + 2)
     figure.tight_layout()
-    return figure
+    channels = next(iter(outputs.values())).shape[-1]
+    return set_description(
+        figure,
+        f"each of {channels} channels' mean over the images and places, a bar from its mean "
+        f"minus to plus its standard deviation (its spread), one plot each: {'; '.join(words)}",
+    )
 
 
 def filter_positions(image_side, size, places):
@@ -240,4 +286,11 @@ def filter_positions_figure(image, size, places, title):
         axis.set_xticks([])
         axis.set_yticks([])
     figure.suptitle(title, fontsize=FONT_POINTS + 2)
-    return figure
+    lefts = ", ".join(str(left) for _, left in positions)
+    return set_description(
+        figure,
+        f"a {size}x{size} filter laid on the {image.shape[0]}x{image.shape[1]} digit at "
+        f"{places} places along row {positions[0][0]}, numbered in order (left edges at columns "
+        f"{lefts}); beside it the {side}x{side} feature map, with the one pixel each place "
+        "gives marked by its number",
+    )

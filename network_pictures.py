@@ -1,5 +1,6 @@
-"""Pictures of the ideas of lessons 0-2, each drawn from the real data or model, with text
-as large as pictures.py's for a lecture deck; pictures.save_figure saves them.
+"""Pictures of the ideas of lessons 0-2 and of each lesson's model, drawn from the real data
+or model, with text as large as pictures.py's for a lecture deck; pictures.save_figure saves
+them.
 
 - `digit_rows_figure(rows, title)`: rows of digits (lesson 0: the same digit by different
   writers);
@@ -7,7 +8,8 @@ as large as pictures.py's for a lecture deck; pictures.save_figure saves them.
   inputs, weights, bias and step activation, and the straight line it draws between two
   classes;
 - `network_graph_figure(layer_sizes, layer_names, title)`: a feed-forward network as a
-  graph of its neurons;
+  graph of its neurons; `model_diagram_figure(model, title)`, a Keras model's layers as
+  blocks, each with its output shape and number of parameters;
 - `relu_figure(dense_layer, inputs, title)`: ReLU over the sums a real layer computes;
 - `cross_entropy_figure(marked, title)`: the loss -log(p) against p;
 - `dropout_figure(image, rate, steps, seed, title)`: the numbers dropout switches off at
@@ -16,9 +18,12 @@ as large as pictures.py's for a lecture deck; pictures.save_figure saves them.
 Each takes what it draws as parameters and returns the figure.
 """
 
+import math
+
+import keras
 import numpy as np
 
-from pictures import FONT_POINTS
+from pictures import FONT_POINTS, SLIDE_HEIGHT_INCHES, SLIDE_WIDTH_INCHES, set_description
 
 
 def perceptron_figure(features, labels, weights, bias, names, title):
@@ -70,7 +75,13 @@ def perceptron_figure(features, labels, weights, bias, names, title):
     right = np.mean((features @ np.asarray(weights) + bias > 0) == labels)
     data_axis.set_title(f"a straight line: {right:.0%} on the right side", fontsize=FONT_POINTS)
     figure.suptitle(title, fontsize=FONT_POINTS + 2)
-    return figure
+    return set_description(
+        figure,
+        f"one neuron: inputs x1 ({names[0]}) and x2 ({names[1]}), weights {weights[0]:.2f} and "
+        f"{weights[1]:.2f}, bias {bias:.2f}, a step activation; beside it {len(labels)} images "
+        f"({names[2]}, {names[3]}) by {names[0]} and {names[1]}, and the line where its sum "
+        f"is 0: {right:.0%} on the right side",
+    )
 
 
 def network_graph_figure(layer_sizes, layer_names, title, most_shown=6):
@@ -80,7 +91,7 @@ def network_graph_figure(layer_sizes, layer_names, title, most_shown=6):
     import matplotlib.pyplot as plt
 
     figure, axis = plt.subplots(figsize=(10, 4.8))
-    columns = []
+    columns, centred = [], {"fontsize": FONT_POINTS, "ha": "center", "va": "center"}
     for index, size in enumerate(layer_sizes):
         shown = min(size, most_shown)
         ys = np.linspace(0.85, 0.15, shown) if shown > 1 else np.array([0.5])
@@ -89,14 +100,7 @@ def network_graph_figure(layer_sizes, layer_names, title, most_shown=6):
             axis.text(index, 0.5 * (ys[-2] + ys[-1]), "⋮", fontsize=FONT_POINTS, ha="center")
             ys = np.delete(ys, -2)  # room for the dots
             columns[-1] = (index, ys)
-        axis.text(
-            index,
-            0.0,
-            f"{layer_names[index]}\n{size:,}",
-            fontsize=FONT_POINTS,
-            ha="center",
-            va="center",
-        )
+        axis.text(index, 0.0, f"{layer_names[index]}\n{size:,}", **centred)
     for (left, left_ys), (right, right_ys) in zip(columns, columns[1:]):
         for start in left_ys:
             for end in right_ys:
@@ -104,18 +108,19 @@ def network_graph_figure(layer_sizes, layer_names, title, most_shown=6):
     for index, ys in columns:
         axis.scatter([index] * len(ys), ys, s=350, color="tab:blue", zorder=2)
     axis.annotate("", (len(layer_sizes) - 0.7, 1.0), (-0.3, 1.0), arrowprops={"arrowstyle": "->"})
-    axis.text(
-        (len(layer_sizes) - 1) / 2,
-        1.05,
-        "feed-forward: each layer reads the one before",
-        fontsize=FONT_POINTS,
-        ha="center",
-    )
+    feed_forward = "feed-forward: each layer reads the one before"
+    axis.text((len(layer_sizes) - 1) / 2, 1.05, feed_forward, fontsize=FONT_POINTS, ha="center")
     axis.set_xlim(-0.5, len(layer_sizes) - 0.5)
     axis.set_ylim(-0.12, 1.12)
     axis.axis("off")
     axis.set_title(title, fontsize=FONT_POINTS + 2, pad=24)
-    return figure
+    weights = sum(left * right for left, right in zip(layer_sizes, layer_sizes[1:]))
+    layers = ", ".join(f"{name} {size:,}" for name, size in zip(layer_names, layer_sizes))
+    return set_description(
+        figure,
+        f"{len(layer_sizes)} layers of neurons, at most {most_shown} of each drawn, each "
+        f"neuron joined to every neuron of the next ({weights:,} weights): {layers}",
+    )
 
 
 def relu_figure(dense_layer, inputs, title):
@@ -145,7 +150,11 @@ def relu_figure(dense_layer, inputs, title):
     axis.grid(True, alpha=0.3)
     axis.set_title(title, fontsize=FONT_POINTS + 2)
     figure.tight_layout()
-    return figure
+    return set_description(
+        figure,
+        f"the line max(0, z) over a histogram of {values.size:,} sums z of real neurons, from "
+        f"{values.min():.2f} to {values.max():.2f}: {silenced:.0%} of them <= 0, silenced",
+    )
 
 
 def cross_entropy_figure(marked, title):
@@ -176,7 +185,14 @@ def cross_entropy_figure(marked, title):
     axis.grid(True, alpha=0.3)
     axis.set_title(title, fontsize=FONT_POINTS + 2)
     figure.tight_layout()
-    return figure
+    marks = ", ".join(
+        f"{-np.log(probability):.2f} at p = {probability:g}" for probability in marked
+    )
+    return set_description(
+        figure,
+        f"the loss -log(p) against p, the probability given to the right digit: "
+        f"{-np.log(p[0]):.1f} at p = {p[0]:g}, falling to 0 at p = 1; marked: {marks}",
+    )
 
 
 def dropout_rate(model):
@@ -239,4 +255,93 @@ def digit_rows_figure(rows, title):
         axes_row[0].set_ylabel(label, fontsize=FONT_POINTS, rotation=0, ha="right", va="center")
     figure.suptitle(title, fontsize=FONT_POINTS + 2)
     figure.tight_layout()
-    return figure
+    counts = ", ".join(f"{len(images)} {label}" for label, images in rows.items())
+    return set_description(figure, f"{len(rows)} rows of images: {counts}")
+
+
+def shape_text(shape):
+    """A layer's output shape without the batch axis: (None, 24, 24, 32) -> '24x24x32'."""
+    return "x".join(str(size) for size in shape[1:])
+
+
+def layer_text(layer):
+    """What a layer is, in a few words: 'Conv2D 32 5x5, relu', 'Dropout 0.2'."""
+    config = layer.get_config()
+    details = []
+    if "filters" in config:
+        kernel = "x".join(str(size) for size in config["kernel_size"])
+        details.append(f"{config['filters']} {kernel}")
+    elif "units" in config:
+        details.append(f"{config['units']}")
+    elif "pool_size" in config:
+        details.append("x".join(str(size) for size in config["pool_size"]))
+    elif "rate" in config:
+        details.append(f"{config['rate']}")
+    elif isinstance(layer, keras.Sequential):
+        details.append(f"'{layer.name}'")
+    text = " ".join([type(layer).__name__, *details])
+    activation = config.get("activation")
+    return f"{text}, {activation}" if activation and activation != "linear" else text
+
+
+def model_diagram_figure(model, title):
+    """The model's layers as blocks from input to output, each with its output shape and
+    parameter count; a long model continues in further columns, as many as fit a slide."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch
+
+    blocks = [("Input", shape_text(model.inputs[0].shape))]
+    for layer in model.layers:
+        output = f"{shape_text(layer.output.shape)}, {layer.count_params():,} params"
+        blocks.append((layer_text(layer), output))
+    column_width, row_height, block_height, title_height = 3.0, 0.75, 0.62, 0.6  # inches
+    columns = next(
+        count
+        for count in range(1, len(blocks) + 1)
+        if row_height * math.ceil(len(blocks) / count) + title_height <= SLIDE_HEIGHT_INCHES
+        or column_width * (count + 1) > SLIDE_WIDTH_INCHES
+    )
+    rows = math.ceil(len(blocks) / columns)
+    figure = plt.figure(figsize=(column_width * columns, row_height * rows + title_height))
+    axis = figure.add_axes([0, 0, 1, 1])
+    axis.set_xlim(0, column_width * columns)
+    axis.set_ylim(-row_height * rows, title_height)
+    axis.axis("off")
+    centres, box = [], {"boxstyle": "round,pad=0.02,rounding_size=0.1", "edgecolor": "#4a6f8a"}
+    for index, (name, details) in enumerate(blocks):
+        column, row = divmod(index, rows)
+        x = column_width * column + 0.15
+        y = -row_height * (row + 1) + (row_height - block_height) / 2
+        colour = "#dbe9f6" if index else "#eeeeee"
+        axis.add_patch(FancyBboxPatch((x, y), column_width - 0.3, block_height, **box, fc=colour))
+        centre = x + (column_width - 0.3) / 2
+        axis.text(centre, y + 0.43, name, ha="center", va="center", fontsize=FONT_POINTS)
+        axis.text(centre, y + 0.17, details, ha="center", va="center", fontsize=FONT_POINTS)
+        centres.append((centre, y, y + block_height))
+    # An arrow from each block to the next: straight down, or through the gap between two
+    # columns and into the top of the next column's first block.
+    arrow = {"arrowstyle": "->", "color": "#4a6f8a"}
+    for (x_from, bottom, _), (x_to, _, top) in zip(centres, centres[1:]):
+        if x_from == x_to:
+            axis.annotate("", xy=(x_to, top), xytext=(x_from, bottom), arrowprops=arrow)
+            continue
+        gap = x_to - column_width / 2
+        above = top + (row_height - block_height) / 2
+        path_x = [x_from, x_from, gap, gap, x_to]
+        path_y = [bottom, bottom - 0.05, bottom - 0.05, above, above]
+        axis.plot(path_x, path_y, color=arrow["color"], linewidth=1)
+        axis.annotate("", xy=(x_to, top), xytext=(x_to, above), arrowprops=arrow)
+    height = figure.get_figheight()
+    figure.suptitle(
+        f"{title}: {model.count_params():,} parameters",
+        y=1 - title_height / 2 / height,
+        va="center",
+        fontsize=FONT_POINTS + 2,
+    )
+    largest = max(model.layers, key=lambda layer: layer.count_params())
+    return set_description(
+        figure,
+        f"{len(model.layers)} layers from the input ({blocks[0][1]}) to the output; the most "
+        f"parameters in {layer_text(largest)} ({largest.count_params():,}): "
+        + "; ".join(f"{name} ({details})" for name, details in blocks[1:]),
+    )

@@ -3,11 +3,10 @@
 - `save_figure(figure, output_dir, name, show)`: a Matplotlib figure saved as
   <output_dir>/figures/<name> (replacing an earlier file only once the new one is complete)
   and shown: below the cell in a notebook, in a window from a terminal when `show`. The PNG
-  is sharp enough for a projector and says in words what it shows (its alt text).
-- `show_picture(path)`: a picture file shown below the cell in a notebook.
-- `model_diagram_figure(model, title)`: the model's layers as blocks, in order, each with
-  its output shape and its number of parameters (read from `model.layers`).
+  is sharp enough for a projector and says in words what it shows, with its numbers (its
+  alt text: `describe`). `show_picture(path)`: a picture file shown below a notebook's cell.
 - The pictures of the ideas the lessons teach, each drawn from the real data or model:
+  `model_diagram_figure` (the model's layers as blocks: network_pictures.py),
   `pixel_grid_figure` (an image as a grid of numbers), `neuron_weights_figure` (what hidden
   neurons look for), `softmax_figure` (ten scores become ten probabilities),
   `step_losses_figure` (the loss step by step), `schedule_figure` (a learning-rate
@@ -39,7 +38,8 @@ SCHEDULE_POINTS = 400  # steps at which schedule_figure draws the learning rate
 # shows them, in a palette of 256 colours: about a third of the bytes, the same picture.
 FIGURE_DPI = 200
 FIGURE_COLOURS = 256
-DESCRIPTION_CHARACTERS = 300  # the longest alt text a figure gets
+DESCRIPTION_CHARACTERS = 400  # the longest alt text a figure gets
+CONFUSIONS_NAMED = 5  # the largest counts off a confusion matrix's diagonal that it names
 
 
 def save_figure(figure, output_dir, name, show=False, description=None):
@@ -96,24 +96,92 @@ def figure_title(figure):
     return next((title for title in titles if title), "")
 
 
+def set_description(figure, text):
+    """Attach what `figure` shows, with its numbers, for `describe`; return the figure."""
+    figure.description = text
+    return figure
+
+
 def describe(figure):
-    """What a figure shows, in words: its title, then each plot's title or axis labels."""
-    parts = []
-    for axes in figure.get_axes():
+    """What a figure shows, in words: its title, then the text `set_description` attached,
+    else each plot's title or axis labels and what its numbers say (`table_text`,
+    `bars_text`, `lines_text`); at most DESCRIPTION_CHARACTERS, cut at a word."""
+    title, attached = figure_title(figure), getattr(figure, "description", "")
+    parts = [attached] if attached else [sub.get_suptitle() for sub in figure.subfigs]
+    for axes in [] if attached else figure.get_axes():
         labels = [label for label in (axes.get_xlabel(), axes.get_ylabel()) if label]
         written = [text.get_text() for text in axes.texts if text.get_text().strip()]
-        part = (
+        heading = (
             axes.get_title()
             or (" against ".join(reversed(labels)) if labels else "")
             or ", ".join(written)  # a diagram drawn with text alone
         )
-        if part and part not in parts:
-            parts.append(part)
-    subtitles = [sub.get_suptitle() for sub in figure.subfigs if sub.get_suptitle()]
-    title = figure_title(figure)
-    parts = [part for part in [*subtitles, *parts] if part != title]
-    words = f"{title}: {'; '.join(parts)}" if parts else title
-    return " ".join(words.split())[:DESCRIPTION_CHARACTERS]
+        numbers = "; ".join(filter(None, [table_text(axes), bars_text(axes), lines_text(axes)]))
+        parts.append(": ".join(filter(None, [heading if heading != title else "", numbers])))
+    parts = list(dict.fromkeys(part for part in parts if part and part != title))
+    words = " ".join(": ".join(filter(None, [title, "; ".join(parts)])).split())
+    if len(words) <= DESCRIPTION_CHARACTERS:
+        return words
+    return words[: DESCRIPTION_CHARACTERS - 3].rsplit(" ", 1)[0].rstrip(",;:") + "..."
+
+
+def table_text(axes):
+    """A square table of counts written in its cells (a confusion matrix: true digits in
+    rows, answers in columns), in words: '9,917 of 10,000 right; most often 4 read as 9 (7
+    times), 7 as 2 (5)', naming the largest counts off the diagonal. Else empty."""
+    table = np.asarray(axes.images[0].get_array(), dtype=float) if axes.images else np.ones(0)
+    rows = [label.get_text() for label in axes.get_yticklabels()]
+    columns = [label.get_text() for label in axes.get_xticklabels()]
+    if len(axes.texts) < table.size or not len(table) == len(rows) == len(columns) > 1:
+        return ""
+    wrong = table - np.diag(np.diag(table))
+    largest = np.argsort(-wrong, axis=None, kind="stable")[:CONFUSIONS_NAMED]
+    named = [
+        (rows[row], columns[column], f"{wrong[row, column]:,.0f}")
+        for row, column in zip(*np.unravel_index(largest, table.shape))
+        if wrong[row, column]
+    ]
+    words = [f"{row} as {column} ({count})" for row, column, count in named[1:]]
+    words[:0] = ["most often {} read as {} ({} times)".format(*named[0])] if named else []
+    right = f"{np.trace(table):,.0f} of {table.sum():,.0f} right"
+    return f"{right}; {', '.join(words)}" if words else right
+
+
+def bars_text(axes):
+    """A histogram's labelled sets of bars, in words: each one's total and the middle of its
+    tallest bar, e.g. 'mistakes: 83, the most (21) near confidence 0.97'."""
+    words = []
+    for bars in (getattr(bars, "patches", []) for bars in axes.containers):
+        if not bars or bars[0].get_label().startswith("_"):
+            continue
+        heights = [bar.get_height() for bar in bars]
+        tallest = bars[int(np.argmax(heights))]
+        middle = tallest.get_x() + tallest.get_width() / 2
+        words.append(
+            f"{bars[0].get_label()}: {sum(heights):,.0f}, the most ({max(heights):,.0f}) near "
+            f"{axes.get_xlabel().split(':')[0]} {middle:.2g}"
+        )
+    return "; ".join(words)
+
+
+def lines_text(axes):
+    """A plot's labelled lines (else its one line; a line across the plot, such as axhline
+    draws, is none), in words: where each starts and ends, and its lowest and highest points
+    between, e.g. 'validation 0.2 at epoch 1 to 0.09 at epoch 12, lowest 0.06 at epoch 5'."""
+    lines = [line for line in axes.get_lines() if line.get_transform() == axes.transData]
+    labelled = [line for line in lines if not line.get_label().startswith("_")]
+    at, words = " ".join(["at", axes.get_xlabel().lower()]).strip(), []
+    for line in labelled or (lines if len(lines) == 1 else []):
+        x, y = line.get_xydata().T  # numbers, even on an axis of names
+        if len(y) < 2:  # a mark, not a line
+            continue
+        text = f"{line.get_label() if labelled else axes.get_ylabel()} {y[0]:.3g} {at} {x[0]:.4g}"
+        text += f" to {y[-1]:.3g} {at} {x[-1]:.4g}"
+        for word, index in (("lowest", np.argmin(y)), ("highest", np.argmax(y))):
+            if 0 < index < len(y) - 1:
+                text += f", {word} {y[index]:.3g} {at} {x[index]:.4g}"
+        words.append(text)
+    return "; ".join(words)
 
 
 def show_picture(path):
@@ -124,94 +192,11 @@ def show_picture(path):
         display(Image(filename=str(path)))
 
 
-def shape_text(shape):
-    """A layer's output shape without the batch axis: (None, 24, 24, 32) -> '24x24x32'."""
-    return "x".join(str(size) for size in shape[1:])
-
-
-def layer_text(layer):
-    """What a layer is, in a few words: 'Conv2D 32 5x5, relu', 'Dropout 0.2'."""
-    config = layer.get_config()
-    details = []
-    if "filters" in config:
-        kernel = "x".join(str(size) for size in config["kernel_size"])
-        details.append(f"{config['filters']} {kernel}")
-    elif "units" in config:
-        details.append(f"{config['units']}")
-    elif "pool_size" in config:
-        details.append("x".join(str(size) for size in config["pool_size"]))
-    elif "rate" in config:
-        details.append(f"{config['rate']}")
-    elif isinstance(layer, keras.Sequential):
-        details.append(f"'{layer.name}'")
-    text = " ".join([type(layer).__name__, *details])
-    activation = config.get("activation")
-    return f"{text}, {activation}" if activation and activation != "linear" else text
-
-
 def model_diagram_figure(model, title):
-    """The model's layers as blocks from input to output, each with its output shape and
-    parameter count; a long model continues in further columns, as many as fit a slide."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import FancyBboxPatch
+    """The model's layers as blocks with their shapes and parameters (network_pictures)."""
+    import network_pictures
 
-    blocks = [("Input", shape_text(model.inputs[0].shape))]
-    for layer in model.layers:
-        output = f"{shape_text(layer.output.shape)}, {layer.count_params():,} params"
-        blocks.append((layer_text(layer), output))
-    column_width, row_height, block_height, title_height = 3.0, 0.75, 0.62, 0.6  # inches
-    columns = next(
-        count
-        for count in range(1, len(blocks) + 1)
-        if row_height * math.ceil(len(blocks) / count) + title_height <= SLIDE_HEIGHT_INCHES
-        or column_width * (count + 1) > SLIDE_WIDTH_INCHES
-    )
-    rows = math.ceil(len(blocks) / columns)
-    figure = plt.figure(figsize=(column_width * columns, row_height * rows + title_height))
-    axis = figure.add_axes([0, 0, 1, 1])
-    axis.set_xlim(0, column_width * columns)
-    axis.set_ylim(-row_height * rows, title_height)
-    axis.axis("off")
-    centres = []
-    for index, (name, details) in enumerate(blocks):
-        column, row = divmod(index, rows)
-        x = column_width * column + 0.15
-        y = -row_height * (row + 1) + (row_height - block_height) / 2
-        axis.add_patch(
-            FancyBboxPatch(
-                (x, y),
-                column_width - 0.3,
-                block_height,
-                boxstyle="round,pad=0.02,rounding_size=0.1",
-                facecolor="#dbe9f6" if index else "#eeeeee",
-                edgecolor="#4a6f8a",
-            )
-        )
-        centre = x + (column_width - 0.3) / 2
-        axis.text(centre, y + 0.43, name, ha="center", va="center", fontsize=FONT_POINTS)
-        axis.text(centre, y + 0.17, details, ha="center", va="center", fontsize=FONT_POINTS)
-        centres.append((centre, y, y + block_height))
-    # An arrow from each block to the next: straight down, or through the gap between two
-    # columns and into the top of the next column's first block.
-    arrow = {"arrowstyle": "->", "color": "#4a6f8a"}
-    for (x_from, bottom, _), (x_to, _, top) in zip(centres, centres[1:]):
-        if x_from == x_to:
-            axis.annotate("", xy=(x_to, top), xytext=(x_from, bottom), arrowprops=arrow)
-            continue
-        gap = x_to - column_width / 2
-        above = top + (row_height - block_height) / 2
-        path_x = [x_from, x_from, gap, gap, x_to]
-        path_y = [bottom, bottom - 0.05, bottom - 0.05, above, above]
-        axis.plot(path_x, path_y, color=arrow["color"], linewidth=1)
-        axis.annotate("", xy=(x_to, top), xytext=(x_to, above), arrowprops=arrow)
-    height = figure.get_figheight()
-    figure.suptitle(
-        f"{title}: {model.count_params():,} parameters",
-        y=1 - title_height / 2 / height,
-        va="center",
-        fontsize=FONT_POINTS + 2,
-    )
-    return figure
+    return network_pictures.model_diagram_figure(model, title)
 
 
 def pixel_grid_figure(image, top, left, size, title):
@@ -235,7 +220,12 @@ def pixel_grid_figure(image, top, left, size, title):
     grid_axis.set_title(f"the marked {size}x{size} pixels: 0 to 255", fontsize=FONT_POINTS)
     grid_axis.axis("off")
     figure.suptitle(title, fontsize=FONT_POINTS + 2)
-    return figure
+    return set_description(
+        figure,
+        f"the {image.shape[0]}x{image.shape[1]} image with a {size}x{size} window at row {top}, "
+        f"column {left}; beside it the window's pixels, each value written in its cell: "
+        f"{np.count_nonzero(window)} inked, from {window.min()} to {window.max()} (0 is black)",
+    )
 
 
 def neuron_weights_figure(weights, neurons, labels, title):
@@ -257,7 +247,12 @@ def neuron_weights_figure(weights, neurons, labels, title):
     for axis in axes.flat[len(neurons) :]:
         axis.axis("off")
     figure.suptitle(title, fontsize=FONT_POINTS + 2)
-    return figure
+    drawn = weights[:, list(neurons)]
+    return set_description(
+        figure,
+        f"{len(labels)} hidden neurons' weights as {side}x{side} images, red positive, blue "
+        f"negative ({drawn.min():.2f} to {drawn.max():.2f}): {', '.join(labels)}",
+    )
 
 
 def softmax_figure(image, scores, probabilities, title):
@@ -347,4 +342,9 @@ def augmented_copies_figure(augmentation, image, copies, title):
     for axis in axes.flat:
         axis.axis("off")
     figure.suptitle(title, fontsize=FONT_POINTS + 2)
-    return figure
+    changes = [type(layer).__name__ for layer in getattr(augmentation, "layers", [augmentation])]
+    return set_description(
+        figure,
+        f"a {image.shape[0]}x{image.shape[1]} image and {copies} copies of it, each changed "
+        f"at random by {', '.join(changes)}, in two rows",
+    )

@@ -18,6 +18,16 @@ import pictures
 matplotlib.use("Agg")
 
 
+@pytest.fixture(autouse=True)
+def figures_closed():
+    """Each test's figures closed after it: a test that only reads a figure's words keeps it
+    open."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
 def small_cnn():
     return keras.Sequential(
         [
@@ -380,3 +390,223 @@ def test_the_dropout_rate_drawn_is_the_models_and_zero_without_dropout():
     image = np.random.default_rng(3).random((28, 28))
     figure = network_pictures.dropout_figure(image, 0, 1, 42, "Dropout")
     np.testing.assert_array_equal(figure.axes[0].images[0].get_array(), image)
+
+
+# %% What each figure says it shows: its alt text, with its numbers
+
+
+def test_an_attached_description_follows_the_title_and_a_long_one_is_cut_at_a_word():
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots()
+    axis.set_title("Title")
+    pictures.set_description(figure, "three bars: 1, 2 and 3")
+    assert pictures.describe(figure) == "Title: three bars: 1, 2 and 3"
+    pictures.set_description(figure, "word " * pictures.DESCRIPTION_CHARACTERS)
+    described = pictures.describe(figure)
+    assert len(described) <= pictures.DESCRIPTION_CHARACTERS
+    assert described.endswith(" word...")
+
+
+def test_a_confusion_matrix_names_its_largest_confusions_and_their_counts():
+    """Drawn as lesson 4 draws it: its description needs nothing from the lesson."""
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
+
+    true = np.array([4] * 20 + [7] * 10 + [9] * 10 + [3] * 5)
+    answered = true.copy()
+    answered[:7] = 9  # seven 4s read as 9
+    answered[20:25] = 2  # five 7s read as 2
+    answered[30] = 4  # one 9 read as 4
+    digits = list(range(10))
+    figure, axis = plt.subplots(figsize=(6.2, 5.1), layout="constrained")
+    ConfusionMatrixDisplay(
+        confusion_matrix(true, answered, labels=digits), display_labels=digits
+    ).plot(ax=axis, colorbar=False)
+    axis.set_title("true digit (rows), answer (columns)")
+    assert pictures.describe(figure) == (
+        "true digit (rows), answer (columns): 32 of 45 right; "
+        "most often 4 read as 9 (7 times), 7 as 2 (5), 9 as 4 (1)"
+    )
+
+
+def test_a_histogram_says_each_sets_total_and_where_it_is_tallest():
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots()
+    right, wrong = np.r_[np.full(90, 0.99), np.full(5, 0.6)], np.r_[np.full(4, 0.52), 0.97]
+    bins = np.linspace(0, 1, 21)
+    axis.hist([right, wrong], bins=bins, log=True, label=["right answers", "mistakes"])
+    axis.set_xlabel("confidence: the probability of the digit answered")
+    axis.set_title("How sure")
+    assert pictures.describe(figure) == (
+        "How sure: right answers: 95, the most (90) near confidence 0.97; "
+        "mistakes: 5, the most (4) near confidence 0.54"
+    )
+
+
+def test_training_curves_say_where_each_ends_and_the_epoch_of_the_lowest_validation_loss():
+    history = {"loss": [0.5, 0.2, 0.1, 0.05], "val_loss": [0.3, 0.15, 0.12, 0.14]}
+    history |= {"accuracy": [0.85, 0.94, 0.97, 0.985], "val_accuracy": [0.9, 0.95, 0.96, 0.97]}
+    described = pictures.describe(common.training_curves_figure(history, "Curves"))
+    assert described.startswith("Curves: Accuracy per epoch: training 0.85 at epoch 1 to 0.985")
+    assert "validation 0.9 at epoch 1 to 0.97 at epoch 4" in described
+    assert "training 0.5 at epoch 1 to 0.05 at epoch 4" in described
+    assert "validation 0.3 at epoch 1 to 0.14 at epoch 4, lowest 0.12 at epoch 3" in described
+
+
+def test_every_lesson_figure_states_its_numbers():
+    model = small_cnn()
+    image = a_stroke()
+    weights = np.zeros((784, 4))
+    weights[0, 1], weights[5, 1] = -0.5, 0.75
+    scores = np.array([0.0] * 8 + [2.0, 1.0])
+    probabilities = np.exp(scores) / np.exp(scores).sum()
+    pixels = np.zeros((28, 28), dtype=np.uint8)
+    pixels[10:13, 10:14] = 200
+    pixels[11, 11] = 255
+    losses = [2.4, 1.0, 0.5, 0.9]
+    patch = np.array([[1, 2, 0, 0], [3, 4, 0, 9], [5, 0, 1, 1], [0, 0, 1, 2]], dtype="float32")
+    kernel = np.full((5, 5), 0.1)
+    channels = np.zeros((2, 3, 3, 4))
+    channels[..., 1] = 2.0
+    layer = layers.Dense(2)
+    layer.build((None, 1))
+    layer.set_weights([np.array([[1.0, -1.0]]), np.array([0.5, 0.0])])
+    expected = {
+        "pixel grid": (
+            pictures.pixel_grid_figure(pixels, 8, 9, 5, "Numbers"),
+            ["a 5x5 window at row 8, column 9", "12 inked, from 0 to 255"],
+        ),
+        "neurons": (
+            pictures.neuron_weights_figure(weights, [1, 2], ["a", "b"], "Neurons"),
+            ["2 hidden neurons' weights as 28x28 images", "(-0.50 to 0.75): a, b"],
+        ),
+        "softmax": (
+            pictures.softmax_figure(pixels, scores, probabilities, "Softmax"),
+            [f"softmax: {probabilities[8]:.1%} for 8"],
+        ),
+        "steps": (
+            pictures.step_losses_figure(np.cumsum(losses) / np.arange(1, 5), "Steps"),
+            [
+                "loss of the batch 2.4 at gradient step 1 to 0.9 at gradient step 4, lowest 0.5 at "
+                "gradient step 3"
+            ],
+        ),
+        "schedule": (
+            pictures.schedule_figure(
+                keras.optimizers.schedules.CosineDecay(0.002, decay_steps=100), 100, 10, "Rate"
+            ),
+            ["learning rate 0.002 at epoch 0 to 0 at epoch 10"],
+        ),
+        "copies": (
+            pictures.augmented_copies_figure(layers.Identity(), image, 3, "Copies"),
+            ["3 copies of it, each changed at random by Identity"],
+        ),
+        "diagram": (
+            pictures.model_diagram_figure(model, "A small CNN"),
+            [
+                "4 layers from the input (28x28x1)",
+                "the most parameters in Dense 10, softmax (8,650)",
+            ],
+        ),
+        "perceptron": (
+            network_pictures.perceptron_figure(
+                np.array([[0.1, 0.2], [0.9, 0.7]]),
+                np.array([0, 1]),
+                [1.0, 1.0],
+                -1.0,
+                ["ink", "width", "a 0", "a 1"],
+                "Perceptron",
+            ),
+            ["weights 1.00 and 1.00, bias -1.00", "2 images", "100% on the right side"],
+        ),
+        "graph": (
+            network_pictures.network_graph_figure([784, 3, 10], ["in", "hidden", "out"], "G"),
+            ["(2,382 weights): in 784, hidden 3, out 10"],  # 784 x 3 + 3 x 10
+        ),
+        "relu": (
+            network_pictures.relu_figure(layer, np.array([[-2.5], [1.0]]), "ReLU"),
+            ["4 sums z of real neurons, from -2.00 to 2.50: 50% of them <= 0"],
+        ),
+        "cross-entropy": (
+            network_pictures.cross_entropy_figure([0.5, 0.01], "Loss"),
+            ["marked: 0.69 at p = 0.5, 4.61 at p = 0.01"],
+        ),
+        "dropout": (
+            network_pictures.dropout_figure(pixels / 255, 0.2, 1, 42, "Dropout"),
+            ["training step 1: ", "% off; predicting: none off"],
+        ),
+        "rows": (
+            network_pictures.digit_rows_figure({"4s": [pixels] * 3, "9s": [pixels]}, "Rows"),
+            ["2 rows of images: 3 4s, 1 9s"],
+        ),
+        "by hand": (
+            convolution_pictures.convolution_by_hand_figure(pixels / 255, kernel, 9, 9, "Hand"),
+            [
+                "a 5x5 patch marked at row 9, column 9",
+                f"add up to {np.sum(pixels[9:14, 9:14] / 255) * 0.1:.4f}",
+            ],
+        ),
+        "maps": (
+            convolution_pictures.feature_maps_figure(
+                {"valid": np.ones((24, 24)), "stride 2": np.ones((12, 12))}, "Sizes"
+            ),
+            ["2 feature maps", "valid: 24x24; stride 2: 12x12"],
+        ),
+        "pooling": (
+            convolution_pictures.max_pooling_figure(patch, "Pooling"),
+            ["from 0.00 to 9.00", "the largest of each block: 4.00, 9.00, 5.00, 2.00"],
+        ),
+        "fields": (
+            convolution_pictures.receptive_field_figure(
+                pixels, 11, 12, {"first: 5x5": 5, "second: 10x10": 10}, "Fields"
+            ),
+            ["row 11, column 12", "first: 5x5, second: 10x10"],
+        ),
+        "channels": (
+            convolution_pictures.channel_statistics_figure({"before": channels}, "Channels"),
+            ["each of 4 channels", "before: means 0.00 to 2.00, spreads 0.00 to 0.00"],
+        ),
+        "sliding": (
+            convolution_pictures.filter_positions_figure(pixels, 5, 3, "Slide"),
+            ["at 3 places along row 11", "columns 0, 11, 23", "the 24x24 feature map"],
+        ),
+    }
+    for name, (figure, phrases) in expected.items():
+        described = pictures.describe(figure)
+        assert len(described) <= pictures.DESCRIPTION_CHARACTERS, name
+        for phrase in phrases:
+            assert phrase in described, (name, described)
+
+
+def test_the_convolution_figure_names_its_filters_and_its_brightest_map():
+    model = small_cnn()
+    convolution = model.layers[0]
+    image = a_stroke()
+    described = pictures.describe(convolution_pictures.convolution_figure(convolution, image, "F"))
+    brightest = keras.ops.convert_to_numpy(convolution(image[np.newaxis]))[0].max(axis=(0, 1))
+    assert "the layer's 6 filters of 5x5 weights" in described and "in a 2x3 grid" in described
+    assert (
+        f"of these, filter {brightest.argmax()}'s is the brightest ({brightest.max():.2f})"
+        in described
+    )
+
+
+def test_the_filters_and_their_maps_are_large_on_a_slide():
+    """Sixteen filters in a 4x4 grid beside their maps, not two long strips: each about an
+    inch on a slide."""
+    convolution = layers.Conv2D(32, kernel_size=(5, 5))
+    convolution.build((None, 28, 28, 1))
+    figure = convolution_pictures.convolution_figure(convolution, a_stroke(), "Filters")
+    figure.draw_without_rendering()
+    cells = [axis for axis in figure.axes if axis.images][1:]  # after the digit
+    assert len(cells) == 2 * convolution_pictures.FILTERS_SHOWN
+    tops = {round(axis.get_position().y1, 3) for axis in cells}
+    assert len(tops) == 4
+    width, height = figure.get_size_inches()
+    assert width <= figure_legibility.BODY_WIDTH_INCHES
+    assert height <= figure_legibility.BODY_HEIGHT_INCHES
+    sides = [axis.get_window_extent().height / figure.dpi for axis in cells]
+    assert min(sides) >= 0.9
+    assert "16 of the layer's 32 filters" in pictures.describe(figure)
