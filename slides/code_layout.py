@@ -1,6 +1,9 @@
-"""A code cell laid out for a slide: black at 72 columns, comments and docstrings wrapped,
-and long cells cut into slides between two statements or two items of a `[...]` list, never
-inside a call or a dict."""
+"""A code cell laid out for its slides: black at 72 columns, comments and docstrings wrapped,
+and a cell too long for a slide cut into slides between two top-level statements, never inside
+one; a statement too long for a slide at CODE_POINTS is shown whole in a smaller size, down to
+SMALLEST_CODE_POINTS, and only one longer even then continues between two statements of its
+block or two items of its list (the build warns of it). What a slide shows of a cell is
+cell_shown.py's."""
 
 import ast
 import io
@@ -9,20 +12,32 @@ import textwrap
 import tokenize
 
 import black
+from figure_code import draws_only  # noqa: F401  (lecture.py reads it from here)
+from slide_parts import (
+    BODY_HEIGHT,
+    CODE_POINTS,
+    GAP,
+    SMALLEST_CODE_POINTS,
+    code_height,
+    code_lines_that_fit,
+)
 
-CODE_LINES, CODE_COLUMNS = 18, 72  # a slide's code, at slide_parts.CODE_POINTS
+CODE_COLUMNS = 72  # a slide's code, laid out by black
+CODE_LINES = code_lines_that_fit(CODE_POINTS)  # 18 lines at 18 pt
 # A line that black cannot split (a long string) may run a little past CODE_COLUMNS; the
 # code box is as wide as this, and a longer line is an error to fix in the lesson.
 CODE_MOST_COLUMNS = 78
 FEWEST_LINES = 4  # a code slide's fewest lines where a cell continues: no stray line alone
-MOST_CODE_SLIDES = 2  # a longer cell shows its first slides; the rest is in the notebook
-SETUP_SLIDES = 1  # the Setup cell shows its first constants, the lesson's own choices
 # How good a place a line is to start the next slide of a cell's code.
 NEVER, NESTED_STATEMENT, LIST_ITEM, STATEMENT = 0, 1, 2, 3
+# A line that goes on with the block statement above it: `else:`, `elif ...:`, `except:`.
+BLOCK_CONTINUATION = re.compile(r"^\s*(else|elif|except|finally)\b")
+MOVED = "\ue000"  # ends a comment moved above its line while the layout runs
 
 
 def comment_moved_above(line):
-    """`code  # comment` as two lines, the comment first, when the line is too long."""
+    """`code  # comment` as two lines, the comment first, when the line is too long (the
+    comment marked MOVED, so that it is not joined to a comment above it)."""
     if len(line) <= CODE_COLUMNS:
         return [line]
     try:
@@ -32,19 +47,21 @@ def comment_moved_above(line):
     for token in tokens:
         if token.type == tokenize.COMMENT and line[: token.start[1]].strip():
             indent = line[: len(line) - len(line.lstrip())]
-            return [indent + token.string, line[: token.start[1]].rstrip()]
+            comment = token.string if token.string.endswith(MOVED) else token.string + MOVED
+            return [indent + comment, line[: token.start[1]].rstrip()]
     return [line]
 
 
 def rewrapped_comments(lines):
     """Runs of full-line comments with a line too long for a slide, wrapped again as one
-    paragraph at the same indent; shorter runs keep their own line breaks."""
+    paragraph at the same indent; shorter runs keep their own line breaks. A comment moved
+    above its line is a run of its own."""
     result, run = [], []
 
     def flush():
-        if any(len(line) > CODE_COLUMNS for line in run):
+        if any(len(line.removesuffix(MOVED)) > CODE_COLUMNS for line in run):
             indent = run[0][: len(run[0]) - len(run[0].lstrip())]
-            text = " ".join(line.lstrip().lstrip("#").strip() for line in run)
+            text = " ".join(line.lstrip().lstrip("#").strip().removesuffix(MOVED) for line in run)
             prefix = indent + "# "
             result.extend(
                 textwrap.wrap(
@@ -63,14 +80,17 @@ def rewrapped_comments(lines):
         stripped = line.lstrip()
         indent = line[: len(line) - len(stripped)]
         is_text = stripped.startswith("#") and stripped.lstrip("#").strip()
-        if run and not (is_text and indent == run[0][: len(run[0]) - len(run[0].lstrip())]):
+        moved = line.endswith(MOVED)
+        run_indent = run[0][: len(run[0]) - len(run[0].lstrip())] if run else indent
+        same_run = is_text and indent == run_indent
+        if run and (moved or not same_run or run[-1].endswith(MOVED)):
             flush()
         if is_text:
             run.append(line)
         else:
             result.append(line)
     flush()
-    return result
+    return [line.removesuffix(MOVED) for line in result]
 
 
 def docstring_nodes(tree):
@@ -118,23 +138,6 @@ def slide_code(code):
     return "\n".join(rewrapped_docstrings(rewrapped_comments(moved))).strip("\n")
 
 
-def without_imports(code):
-    """The code without its import statements (the Setup cell's slide shows its constants;
-    the imports are in the notebook), and no run of blank lines left where they were."""
-    tree = ast.parse(code)
-    lines = code.splitlines()
-    for node in tree.body:
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            for row in range(node.lineno - 1, node.end_lineno):
-                lines[row] = None
-    kept = [line for line in lines if line is not None]
-    result = []
-    for line in kept:
-        if line.strip() or (result and result[-1].strip()):
-            result.append(line)
-    return "\n".join(result).strip("\n")
-
-
 def break_priorities(lines):
     """For each line, how good a place it is to start a slide: STATEMENT before a top-level
     statement (with the comments just above it), LIST_ITEM before an item of a `[...]` list
@@ -166,7 +169,10 @@ def break_priorities(lines):
         # A blank line belongs to the statement after it.
         following = next((line for line in lines[index:] if line.strip()), "")
         indented = following[:1].isspace()
+        continues_block = BLOCK_CONTINUATION.match(lines[index])
         if index in inside_string or previous.endswith("\\") or index in opens_with_closer:
+            priority = NEVER
+        elif continues_block:  # `else:` belongs to the `if` above it
             priority = NEVER
         elif not brackets and not indented:
             priority = STATEMENT
@@ -188,22 +194,22 @@ def break_priorities(lines):
     return priorities
 
 
-def best_break(priorities, start, limit):
+def best_break(priorities, start, limit, order=(STATEMENT, NESTED_STATEMENT, LIST_ITEM)):
     """Where a slide that starts at line `start` ends, at most `limit` lines on: before a
-    top-level statement, else between two items of a list, else between two statements of a
-    block, leaving FEWEST_LINES or more if it can; None where there is no such place."""
+    top-level statement, else between two statements of a block, else between two items of
+    a list, leaving FEWEST_LINES or more if it can; None where there is no such place."""
     for fewest in (FEWEST_LINES, 1):
-        for wanted in (STATEMENT, LIST_ITEM, NESTED_STATEMENT):
+        for rank in range(len(order)):
             for index in range(start + limit, start + fewest - 1, -1):
-                if priorities[index] >= wanted:
+                if priorities[index] in order[: rank + 1]:
                     return index
     return None
 
 
 def chunks_of_at_most(lines, priorities, limit):
     """As many lines a slide as fit in `limit`, each slide ended at its best break. A single
-    statement longer than `limit` with no list to break in is cut at `limit` (the deck's
-    build warns of it, and the tests fail on it)."""
+    statement longer than `limit` with no block or list to break in is cut at `limit` (the
+    deck's build warns of it, and the tests fail on it)."""
     chunks, start = [], 0
     while len(lines) - start > limit:
         end = best_break(priorities, start, limit)
@@ -214,91 +220,106 @@ def chunks_of_at_most(lines, priorities, limit):
     return ["\n".join(chunk).strip("\n") for chunk in chunks if "\n".join(chunk).strip()]
 
 
-def code_chunks(
-    code, most_lines=CODE_LINES, trailing_lines=0, trailing_thin=False, most_slides=MOST_CODE_SLIDES
-):
-    """The code split into slides of at most `most_lines` lines, each break between two
-    statements, else between two items of a `[...]` list. Of the ways to split it, one that
-    shows the whole cell (`most_slides` or fewer), then one with no slide shorter than
-    FEWEST_LINES (no stray line alone), then the fewest slides, counting
-    one more where what follows the code (`trailing_lines`, in code lines: what the cell
-    printed) does not fit below its last slide, then, where what follows is too short for a
-    slide of its own (`trailing_thin`), one that keeps it below the code, then the fewest
-    slides of code, then the longest shortest slide."""
-    lines = code.splitlines()
+def code_sizes():
+    """Each size code may be shown in, largest first, with the lines a slide holds at it."""
+    return [
+        (points, code_lines_that_fit(points))
+        for points in range(CODE_POINTS, SMALLEST_CODE_POINTS - 1, -1)
+    ]
+
+
+def fitting_size(line_count):
+    """The largest size at which `line_count` lines of code fit a slide; None if none."""
+    return next((points for points, most in code_sizes() if line_count <= most), None)
+
+
+def statement_units(lines):
+    """The lines cut before each top-level statement (a statement keeps the comments and
+    blank lines above it)."""
     priorities = break_priorities(lines)
-    ways = [chunks_of_at_most(lines, priorities, limit) for limit in range(1, most_lines + 1)]
+    starts = sorted({0} | {index for index, value in enumerate(priorities) if value == STATEMENT})
+    return [lines[first:last] for first, last in zip(starts, [*starts[1:], len(lines)])]
+
+
+def joined(lines):
+    return "\n".join(lines).strip("\n")
+
+
+def continued_pieces(lines):
+    """A statement too long for a slide even at SMALLEST_CODE_POINTS, at CODE_POINTS on as
+    many slides as it needs, each ended between two statements of its block, else between
+    two items of its list, else (the build warns) where the slide is full."""
+    pieces = chunks_of_at_most(lines, break_priorities(lines), CODE_LINES)
+    return [(piece, CODE_POINTS) for piece in pieces]
+
+
+def cut_at_most(units, limit):
+    """As many statements a slide as fit in `limit` lines, each slide shown at the largest
+    size that holds it; a statement too long for any size continues (continued_pieces)."""
+    most_lines = code_sizes()[-1][1]
+    way, current = [], []
+    for unit in [*units, None]:
+        text = joined(current)
+        long = unit is not None and len(joined(unit).splitlines()) > most_lines
+        if unit is None or long or (current and len(joined(current + unit).splitlines()) > limit):
+            if text.strip():
+                way.append((text, fitting_size(len(text.splitlines()))))
+            current = []
+        if long:
+            way.extend(continued_pieces(joined(unit).splitlines()))
+        elif unit is not None:
+            current = current + unit
+    return way
+
+
+def ways_to_cut(lines):
+    """Ways to cut the code into slides between top-level statements: for each size and
+    each number of lines up to what a slide holds at it, as many statements a slide as fit
+    in that many lines."""
+    units = statement_units(lines)
+    ways = []
+    for _, most in code_sizes():
+        for limit in range(1, most + 1):
+            way = cut_at_most(units, limit)
+            if way and way not in ways:
+                ways.append(way)
+    return ways
+
+
+def code_slides(code, trailing_height=0, trailing_thin=False):
+    """The code on slides, as (code, points) each, cut between top-level statements. Of the
+    ways to cut it, the one whose smallest size is largest, then one with no slide shorter
+    than FEWEST_LINES (no stray line alone), then the fewest slides, counting one more where
+    what follows the code (`trailing_height`: what the cell printed) does not fit below its
+    last slide, then, where what follows is too short for a slide of its own
+    (`trailing_thin`), one that keeps it below the code, then the fewest slides of code,
+    then the largest sizes, then the longest shortest slide."""
+    lines = code.splitlines()
+    if not joined(lines).strip():
+        return []
 
     def goodness(way):
-        shortest = min(len(chunk.splitlines()) for chunk in way)
-        together = len(way[-1].splitlines()) + trailing_lines <= most_lines
-        slides = len(way) + (0 if together or not trailing_lines else 1)
+        counts = [len(text.splitlines()) for text, _ in way]
+        shortest = min(counts)
+        together = code_height(counts[-1], way[-1][1]) + GAP + trailing_height <= BODY_HEIGHT
+        slides = len(way) + (0 if together or not trailing_height else 1)
         no_stray = len(way) == 1 or shortest >= FEWEST_LINES
-        whole = len(way) <= most_slides
-        return (whole, no_stray, -slides, together or not trailing_thin, -len(way), shortest)
+        smallest = min(points for _, points in way)
+        sizes = sum(points for _, points in way)
+        kept_below = together or not trailing_thin
+        return (smallest, no_stray, -slides, kept_below, -len(way), sizes, shortest)
 
-    return max(ways, key=goodness)
-
-
-def shown_chunks(
-    code, note_lines, trailing_lines=0, trailing_thin=False, most_slides=MOST_CODE_SLIDES
-):
-    """The slides of a cell's code, at most `most_slides`, and how many lines of the cell
-    are left out (they are in the notebook). Where lines are left out, the slides are as full
-    as they can be, and the last keeps the room of `note_lines` code lines for the note that
-    says so, and of `trailing_lines` for what the cell printed where that leaves it at least
-    half a slide of code."""
-    chunks = code_chunks(
-        code, trailing_lines=trailing_lines, trailing_thin=trailing_thin, most_slides=most_slides
-    )
-    if len(chunks) <= most_slides:
-        return chunks, 0
-    lines = code.splitlines()
-    priorities = break_priorities(lines)
-    last = CODE_LINES - note_lines - trailing_lines
-    last = last if last >= CODE_LINES // 2 else CODE_LINES - note_lines
-    chunks, start = [], 0
-    for limit in [CODE_LINES] * (most_slides - 1) + [last]:
-        end = best_break(priorities, start, limit)
-        end = start + limit if end is None else end
-        chunks.append("\n".join(lines[start:end]).strip("\n"))
-        start = end
-    return chunks, sum(1 for line in lines[start:] if line.strip())
+    return max(ways_to_cut(lines), key=goodness)
 
 
-def draws_only(code):
-    """Whether a cell only draws figures: each statement a call of a function whose name
-    ends in `_figure` (or the assignment of one), or the definition of such a function (or
-    of a `draw_...` one). Its figure teaches; its code does not, and stays in the notebook."""
-    try:
-        statements = ast.parse(code).body
-    except SyntaxError:
-        return False
-
-    def drawing(statement):
-        if isinstance(statement, ast.FunctionDef):
-            return statement.name.endswith("_figure") or statement.name.startswith("draw_")
-        call = statement.value if isinstance(statement, ast.Expr | ast.Assign) else None
-        if not isinstance(call, ast.Call):
-            return False
-        function = call.func
-        name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
-        return name.endswith("_figure")
-
-    return bool(statements) and all(drawing(statement) for statement in statements)
-
-
-def shown_code(kind, code):
-    """A code cell's code as its slides show it: the Setup cell's without its imports; empty
-    where no slide shows it (nothing left, or a cell that only draws)."""
-    if kind == "setup":
-        code = without_imports(code)
-    return "" if not code.strip() or draws_only(code) else code
+def code_chunks(code, trailing_height=0, trailing_thin=False):
+    """The code of each slide of code_slides, without its size."""
+    return [text for text, _ in code_slides(code, trailing_height, trailing_thin)]
 
 
 def cut_inside_brackets(code):
-    """Whether a slide's code leaves a bracket open (or closes one it did not open) other
-    than a `[` list and the brackets around it: a cut inside a call or a dict."""
+    """Whether a slide's code leaves a bracket open or closes one it did not open: a cut
+    inside a statement (a call, a list or a dict)."""
     stack, unmatched_closers = [], []
     # Without each line's indent: a slide that starts inside a list starts indented, which
     # the tokenizer would take for a statement's indent.
@@ -316,6 +337,4 @@ def cut_inside_brackets(code):
         pass  # brackets left open: the stack says which
     except IndentationError:
         return True
-    ends_inside = bool(stack) and stack[-1] != "["
-    starts_inside = bool(unmatched_closers) and unmatched_closers[0] != "]"
-    return ends_inside or starts_inside
+    return bool(stack) or bool(unmatched_closers)

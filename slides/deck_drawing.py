@@ -1,8 +1,11 @@
 """A lesson's deck drawn with python-pptx from the plan of its slides (slide_plan.py): the
-title slide, each planned slide's parts from the top of its body down, and Try it."""
+title slide, each planned slide's parts from the top of its body down, and Try it: the
+lesson's exercises, at most MOST_EXERCISES a slide (a long one alone), each option in them
+written as the setting it changes."""
 
 from datetime import datetime
 
+from lesson_options import without_options
 from lesson_reading import measured_result
 from lesson_slides import lesson_plans
 from pptx import Presentation
@@ -13,8 +16,6 @@ from slide_parts import (
     BODY_HEIGHT,
     BODY_TOP,
     BODY_WIDTH,
-    CODE_BACKGROUND,
-    CODE_POINTS,
     GAP,
     HEADING_COLOUR,
     HEADING_POINTS,
@@ -28,6 +29,7 @@ from slide_parts import (
     TEXT_POINTS,
     add_bullets,
     add_caption,
+    add_code,
     add_notes,
     add_picture,
     add_printed,
@@ -35,14 +37,17 @@ from slide_parts import (
     add_table,
     add_text,
     add_title,
-    code_paragraphs,
     fitting_points,
-    monospace_box,
+    paragraphs_height,
     text_box,
 )
 from slide_plan import plan_notes
 
 FIXED_TIME = datetime(2000, 1, 1)  # in the deck's properties and zip entries: no build dates
+MOST_EXERCISES = 3  # on one Try it slide, so that each stays large enough for a room
+EXERCISE_POINTS = LEAD_POINTS  # the least size a slide of several exercises is set in
+EXERCISES_HEIGHT = BODY_HEIGHT - Inches(0.2)
+EXERCISE_SPACING = 12  # points after each exercise
 
 
 def draw_side(slide, idea, items):
@@ -71,9 +76,7 @@ def draw_plan(slide, plan):
             add_picture(slide, part.content, left, top, width, BODY_BOTTOM - top, part.alt_text)
             continue
         if part.kind == "code":
-            lines = part.content.splitlines()
-            shape, height = monospace_box(slide, top, lines, CODE_POINTS, CODE_BACKGROUND)
-            code_paragraphs(shape.text_frame, part.content)
+            height = add_code(slide, top, part.content, part.points)
         elif part.kind == "printed":
             height = add_printed(slide, top, part.content)
         elif part.kind == "table":
@@ -135,13 +138,37 @@ def build_deck(lesson, plans=None):
         add_caption(slide, " · ".join([script, *plan.hints]))
         add_notes(slide, plan_notes(lesson, plan))
 
-    # The exercises, on one slide, numbered as in the lesson.
-    slide = deck.slides.add_slide(blank)
-    add_title(slide, "Try it")
-    points = fitting_points(
-        lesson.exercises, TEXT_POINTS, SMALLEST_EXERCISE_POINTS, BODY_HEIGHT - Inches(0.2), 12
-    )
-    add_bullets(slide, BODY_TOP, BODY_HEIGHT, lesson.exercises, points, numbered=True)
-    add_caption(slide, script)
-    add_notes(slide, f"The lesson's exercises.\n\nRun the lesson:\n{commands}")
+    # The exercises, numbered as in the lesson, at most MOST_EXERCISES a slide.
+    exercises = [without_options(exercise, lesson) for exercise in lesson.exercises]
+    pages = exercise_pages(exercises)
+    first = 1
+    for number, page in enumerate(pages, start=1):
+        slide = deck.slides.add_slide(blank)
+        add_title(slide, "Try it")
+        points = fitting_points(
+            page, TEXT_POINTS, SMALLEST_EXERCISE_POINTS, EXERCISES_HEIGHT, EXERCISE_SPACING
+        )
+        add_bullets(slide, BODY_TOP, BODY_HEIGHT, page, points, numbered=True, first=first)
+        first += len(page)
+        hint = [f"exercises {number} of {len(pages)}"] if len(pages) > 1 else []
+        add_caption(slide, " · ".join([script, *hint]))
+        add_notes(slide, f"The lesson's exercises.\n\nRun the lesson:\n{commands}")
     return deck
+
+
+def exercise_pages(exercises):
+    """The exercises in order on as few slides as hold at most MOST_EXERCISES each, each
+    slide's exercises fitting its body at EXERCISE_POINTS or more (a long exercise alone)."""
+    pages = []
+    for exercise in exercises:
+        page = pages[-1] if pages else None
+        if (
+            page is not None
+            and len(page) < MOST_EXERCISES
+            and paragraphs_height([*page, exercise], EXERCISE_POINTS, EXERCISE_SPACING)
+            <= EXERCISES_HEIGHT
+        ):
+            page.append(exercise)
+        else:
+            pages.append([exercise])
+    return pages or [[]]

@@ -1,15 +1,19 @@
 """The lecture decks, slides/<lesson>.pptx and .pdf, made from the executed notebooks.
 
 A deck follows its lesson: a title slide with the result the notebook printed; then, step by
-step, each idea (its bullets, titled with it), each step's code (syntax-coloured, at most 18
-lines of 72 characters a slide and two slides a cell, the Setup cell one slide of its first
-constants, continued between two statements or two items of a list; a cell that only draws
-shows its figure alone), what it printed, model.summary()'s table, and every figure it drew, with
-its alt text; and the lesson's Try it exercises. The course's own cells are on no slide, nor
-is its bookkeeping (where files were saved). A slide with fewer than three lines and no
-picture is merged with a neighbour, and a deck holds at most MOST_SLIDES slides (the build
-warns where one holds more). The speaker notes hold each step's words and the commands
-that run the lesson. Nothing is trained: the notebooks already ran.
+step, each idea (its bullets, titled with it), each step's code (syntax-coloured, 72 columns,
+18 lines a slide at 18 pt; each cell whole, on as many slides as it needs, cut only between
+two top-level statements, a statement longer than a slide shown whole in a smaller size down
+to 14 pt; the Setup cell's settings that the deck's code reads, so that each constant is on
+a slide before one uses it; without the code that only draws a figure, so that a cell that
+only draws shows its figure alone), what it printed, model.summary()'s table, and every
+figure it drew, with its alt text; and the lesson's Try it exercises, at most three a slide.
+The course's own cells are on no slide, nor is its bookkeeping (where files were saved), nor
+a command-line option (an exercise's `--seed 1` is written `SEED = 1`, the setting it
+changes). A slide with fewer than three lines and no picture is merged with a neighbour, and
+a deck holds at most MOST_SLIDES slides (the build warns where one holds more). The speaker
+notes hold each step's words and the commands that run the lesson. Nothing is trained: the
+notebooks already ran.
 
     python -m pip install -r requirements-dev.txt
     python slides/build.py                       # every lesson, and the lecture
@@ -25,10 +29,12 @@ pdf`), made where `soffice` is installed (Debian: apt-get install libreoffice-im
 only when the PPTX changed. The same notebooks always give the same PPTX, byte for byte.
 The build also writes the concept map of docs/for_lecturers.md (concept_map.py).
 
-This module writes and checks the decks' files; lesson_reading.py reads a notebook,
-printed_output.py what it printed, code_layout.py lays out its code, slide_plan.py plans a
-step's slides, lesson_slides.py a lesson's, deck_drawing.py draws them, and slide_parts.py
-holds the parts a slide is made of.
+This module writes and checks the decks' files; lesson_reading.py reads a notebook (and
+lesson_options.py its command-line options), printed_output.py what it printed, cell_shown.py
+what a slide shows of each cell (figure_code.py: the code that only serves a figure;
+cell_names.py: the names a cell reads and binds), code_layout.py lays out its code,
+slide_plan.py plans a step's slides, lesson_slides.py a lesson's, deck_drawing.py draws them,
+and slide_parts.py holds the parts a slide is made of.
 """
 
 import argparse

@@ -7,10 +7,10 @@ Each part's first slide says in its notes how many minutes it takes ("Part 2 of 
 MOST_CODE_SLIDES code slides or MOST_MINUTES minutes. slides/decks.py writes and checks it.
 """
 
-import ast
+import re
 from dataclasses import dataclass
 
-from code_layout import draws_only
+from lecture_code import code_slides
 from lecture_plan import (  # noqa: F401  (decks.py and the tests read these from here)
     MOST_CODE_SLIDES,
     MOST_LEAD_LINES,
@@ -34,9 +34,8 @@ from lecture_plan import (  # noqa: F401  (decks.py and the tests read these fro
     Recap,
     StageTable,
 )
-from lecture_stages import agenda_slide, recap_slide, stage_rows, table_slide
+from lecture_stages import ERROR, agenda_slide, recap_slide, stage_rows, table_slide
 from lesson_reading import (
-    Step,
     figure_of,
     figures,
     idea_text,
@@ -55,7 +54,7 @@ from slide_parts import (
     picture_fits,
     printed_height,
 )
-from slide_plan import Part, Plan, bullets_part, code_parts, text_part
+from slide_plan import Part, Plan, bullets_part, text_part
 
 
 @dataclass
@@ -180,48 +179,11 @@ def figure_slides(lesson, item):
     return [Plan(figure.title or step.title, [step], [picture_part(figure, alt_text)])], notes
 
 
-def statement_sources(code, keep):
-    """The top-level statements of `code` that contain one of the words of `keep`, whole,
-    each with the comment lines right above it; a statement inside an `if` stands for
-    itself, dedented."""
-    lines = code.splitlines()
-    found = []
-
-    def visit(body, indent):
-        for node in body:
-            if isinstance(node, ast.If) and not node.orelse:
-                visit(node.body, indent + 4)
-                continue
-            first = node.lineno - 1
-            while first > 0 and lines[first - 1].strip().startswith("#"):
-                first -= 1
-            source = "\n".join(line[indent:] for line in lines[first : node.end_lineno])
-            body_text = "\n".join(lines[node.lineno - 1 : node.end_lineno])
-            if not keep or any(word in body_text for word in keep):
-                found.append(source)
-
-    visit(ast.parse(code).body, 0)
-    return "\n".join(found)
-
-
-def code_slides(lesson, item):
-    step = step_of(lesson, item.cell)
-    code, outputs = step.cells[0]
-    shown = statement_sources(code, item.keep)
-    if not shown or draws_only(shown):
-        raise LectureProblem(f"{lesson.name}'s cell {item.cell!r} has no code with {item.keep}")
-    parts = code_parts(Step(step.title, kind="code"), shown, f"{lesson.name}.py")
-    if item.printed:
-        printed = printed_lines(outputs)
-        parts.append(Part("printed", printed, len(printed), printed_height(printed)))
-    plans = []
-    for part in parts:
-        if plans and not part.new_slide and plans[-1].used_height() + part.height < BODY_HEIGHT:
-            plans[-1].parts.append(part)
-        else:
-            plans.append(Plan(step.title, [step], [part]))
-    notes = "\n\n".join(step.prose) or f"The code of {lesson.name}.py's cell {step.title}."
-    return plans, notes
+def without_below(notes):
+    """Notes from a notebook's words, where "below" points to the next cell: on a slide the
+    picture or code is on the slide itself or the next, so the pointer goes."""
+    notes = re.sub(r"\bBelow, ", "Here, ", notes)
+    return re.sub(r" below\b", "", notes)
 
 
 def cell_printed(lesson, title):
@@ -259,7 +221,9 @@ def lecture_slides(every_lesson=None):
                 make = {
                     Idea: idea_slides,
                     Figure: figure_slides,
-                    Code: code_slides,
+                    Code: lambda lesson, item: code_slides(
+                        lesson, item, step_of(lesson, item.cell)
+                    ),
                     Printed: printed_slides,
                 }[type(item)]
                 plans, notes = make(lesson, item)
@@ -267,7 +231,7 @@ def lecture_slides(every_lesson=None):
                 if isinstance(item, Idea) and item.figure == OVERFITTING:
                     source = "bench/bench_overfitting.py"
             for plan in plans:
-                slides.append(Slide(plan, notes, source, number))
+                slides.append(Slide(plan, without_below(notes), source, number))
         header = f"Part {number} of {len(PARTS)}: {name} · {minutes} minutes"
         slides[first].notes = f"{header}\n\n{slides[first].notes}"
     code = [slide for slide in slides if any(part.kind == "code" for part in slide.plan.parts)]
@@ -315,8 +279,8 @@ def build_deck(every_lesson=None):
     shape = text_box(slide, MARGIN, Inches(2.7), BODY_WIDTH, BODY_BOTTOM - Inches(2.7))
     rows = stage_rows(every_lesson)
     subtitle = (
-        f"From a multilayer perceptron ({rows[0][3].split(' ')[0]} test error) to a "
-        f"convolutional network ({rows[-1][3].split(' ')[0]}): the ideas, the code and what "
+        f"From a multilayer perceptron ({rows[0][ERROR].split(' ')[0]} test error) to a "
+        f"convolutional network ({rows[-1][ERROR].split(' ')[0]}): the ideas, the code and what "
         "each stage measured."
     )
     items = [subtitle, "A lecture of 90 minutes; the lessons' own decks are for the labs."]

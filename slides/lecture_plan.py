@@ -35,13 +35,14 @@ MINUTES_NOTE = re.compile(r"^Part (\d+) of (\d+): (.+) · (\d+) minutes$", re.MU
 STAGES = [
     ("Multilayer perceptron", "01_mlp_baseline"),
     ("Simple CNN", "02_simple_cnn"),
-    ("Larger CNN", "03_large_cnn"),
+    ("Deeper CNN", "03_large_cnn"),
     ("Best recipe", "05_best_cnn"),
 ]
-TABLE_HEADER = ["Stage", "Lesson", "Parameters", "Test error", "Training time"]
+TABLE_HEADER = ["Stage", "Lesson", "Parameters", "Epochs", "Test error", "Training time"]
 TEST_ERROR = re.compile(r"^Test error: ([\d.]+%) \((\d+) of (\d+) misclassified\)")
 ONE_PASS = re.compile(r"^One pass of the model: ([\d.]+%) test error")
 TRAINING_TIME = re.compile(r"^Training took ([\d.]+) s\.$")
+EPOCH = re.compile(r"^Epoch \d+/(\d+)$")  # Keras' line at the start of each epoch
 TOTAL_PARAMETERS = re.compile(r"^Total params: ([\d,]+)")
 
 
@@ -99,12 +100,14 @@ PARTS = [
         7,
         [
             Idea(D, "Seventy thousand handwritten digits", "24 random training digits"),
+            Code(D, "Load the data", ("load_data",), printed=True),
             Idea(D, "Where MNIST comes from"),
             Idea(D, "Why handwriting is hard", "The same digit, by different writers"),
             Idea(D, "An image is a grid of numbers", "One image as numbers"),
             Idea(D, "Why pixels are scaled to 0-1"),
             Idea(D, "The training set and the test set"),
             Idea(D, "One-hot labels"),
+            Code(M, "Prepare the data", ("/ 255", "to_categorical", "split =", "= x_train[")),
         ],
     ),
     (
@@ -120,7 +123,6 @@ PARTS = [
             Idea(M, "A dense layer is a matrix product"),
             Idea(M, "ReLU and softmax", "ReLU on the sums of real neurons"),
             Code(M, "Build the model", ("keras.Sequential",)),
-            Figure(M, "The model as a diagram"),
             Idea(M, "Cross-entropy: how wrong an answer is", "The loss against the probability"),
             Idea(M, "Forward pass, gradient, backpropagation"),
             Idea(M, "One gradient-descent step, by hand", printed="One gradient-descent step"),
@@ -185,7 +187,6 @@ PARTS = [
             Code(B, "Ingredient 1: data augmentation"),
             Idea(B, "Ingredient 2: batch normalization", "What batch normalization does"),
             Idea(B, "Ingredient 3: a deeper network of small filters"),
-            Figure(B, "The model as a diagram"),
             Idea(B, "Ingredient 4: a learning-rate schedule with warm-up", "The learning rate"),
             Idea(B, "Ingredient 5: test-time augmentation"),
             Idea(B, "Ensembles: how the best results are reached"),

@@ -3,6 +3,7 @@ from model.summary(), test error and training time from the lines each lesson pr
 its agenda with each part's minutes, and its recap with the measured errors."""
 
 from lecture_plan import (
+    EPOCH,
     ONE_PASS,
     PARTS,
     STAGES,
@@ -17,12 +18,15 @@ from printed_output import summary_table
 from slide_parts import BODY_HEIGHT, LEAD_POINTS, TEXT_POINTS, bullet_pages, table_height
 from slide_plan import Part, Plan, bullets_part, text_part
 
+ERROR = TABLE_HEADER.index("Test error")  # the test error's column of the table's rows
+
 
 def measured(lesson):
     """A lesson's parameters, test error and training time, as its notebook printed them."""
     lines = [line.strip() for line in all_printed(lesson)]
     errors = [TEST_ERROR.match(line) for line in lines if TEST_ERROR.match(line)]
     times = [TRAINING_TIME.match(line) for line in lines if TRAINING_TIME.match(line)]
+    epochs = [EPOCH.match(line) for line in lines if EPOCH.match(line)]
     totals = [
         TOTAL_PARAMETERS.match(total)
         for step in lesson.steps
@@ -30,9 +34,9 @@ def measured(lesson):
         for total in (summary_table(outputs).totals if summary_table(outputs) else [])
         if TOTAL_PARAMETERS.match(total)
     ]
-    if not (errors and times and totals):
+    if not (errors and times and totals and epochs):
         raise LectureProblem(
-            f"notebooks/{lesson.name}.ipynb printed no test error, training time or "
+            f"notebooks/{lesson.name}.ipynb printed no test error, training time, epochs or "
             "model.summary(): run it again"
         )
     error = errors[-1]
@@ -40,6 +44,7 @@ def measured(lesson):
     passes = [ONE_PASS.match(line) for line in lines if ONE_PASS.match(line)]
     return {
         "parameters": totals[0].group(1),
+        "epochs": epochs[-1].group(1),
         "test error": f"{error.group(1)} ({error.group(2)} of {int(error.group(3)):,})",
         "one pass": passes[-1].group(1) if passes else None,
         "training time": f"{float(times[-1].group(1)):.0f} s",
@@ -53,7 +58,14 @@ def stage_rows(every_lesson):
         numbers = measured(every_lesson[name])
         lesson = f"{name[:2]}"
         rows.append(
-            [stage, lesson, numbers["parameters"], numbers["test error"], numbers["training time"]]
+            [
+                stage,
+                lesson,
+                numbers["parameters"],
+                numbers["epochs"],
+                numbers["test error"],
+                numbers["training time"],
+            ]
         )
     return rows
 
@@ -90,7 +102,7 @@ def table_slide(every_lesson):
 
 def recap_slide(every_lesson):
     rows = stage_rows(every_lesson)
-    errors = " -> ".join(f"{row[0]} {row[3].split(' ')[0]}" for row in rows)
+    errors = " -> ".join(f"{row[0]} {row[ERROR].split(' ')[0]}" for row in rows)
     items = [
         "An image is 28x28 numbers; a label becomes ten numbers, one-hot.",
         "A neuron: weights, a bias, an activation. Layers of them, trained by gradient "

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 import nbformat
+from lesson_options import lesson_options, mark_command_line_cells
 from printed_output import ANSI_ESCAPE, without_paths
 
 # The notebook's first line, which finds the course's modules: not a line of the lesson.
@@ -61,6 +62,8 @@ class Lesson:
     expected: str
     steps: list
     exercises: list
+    # {flag: (the setting it sets, the value a flag without one sets, or None)}
+    options: dict = field(default_factory=dict)
 
 
 def plain(markdown):
@@ -181,7 +184,9 @@ def setting(steps, name):
 
 def mark_other_choices(steps):
     """Of the cells that each build one choice of the same constant (lesson 3's VARIANT), the
-    deck shows the one the Setup cell chose; the others are marked "other choice"."""
+    deck shows the one the Setup cell chose, or where none is chosen the plain cell before
+    them that they replace; the others, and an idea that only introduces them, are marked
+    "other choice"."""
     groups = {}
     for step in steps:
         if step.kind == "code" and len(step.cells) == 1:
@@ -192,11 +197,20 @@ def mark_other_choices(steps):
         if len(choices) < 2:
             continue
         chosen = setting(steps, variable)
-        kept = next((step for value, step in choices if value == chosen), choices[0][1])
+        # The chosen cell, else (the choices being alternatives to a plain cell before them,
+        # under an idea of their own) the code step before the first of them.
+        first = steps.index(choices[0][1])
+        before = [step for step in steps[:first] if step.kind in ("code", "idea")]
+        plain = next((step for step in reversed(before) if step.kind == "code"), None)
+        kept = next((step for value, step in choices if value == chosen), plain)
+        if kept is None:
+            continue
         for _, step in choices:
             if step is not kept:
                 step.kind = "other choice"
                 kept.others.append(step.title)
+        if kept is plain and before[-1].kind == "idea":
+            before[-1].kind = "other choice"  # the idea that introduces the alternatives
 
 
 def read_lesson(path):
@@ -230,7 +244,9 @@ def read_lesson(path):
         elif not step.cells:
             step.kind = "idea"
     mark_other_choices(steps)
-    return Lesson(path.stem, title, description, commands, expected, steps, exercises)
+    mark_command_line_cells(steps)
+    options = lesson_options(steps)
+    return Lesson(path.stem, title, description, commands, expected, steps, exercises, options)
 
 
 def figure_of(png):

@@ -2,12 +2,21 @@
 slides as slide_plan.py plans them, the course's cells and the choices a lesson did not make
 (lesson 3's other decks' models) left out, then each slide with fewer than three lines and no
 picture merged with a neighbour: a short idea goes beside its picture or above it, else on
-top of the next slide, else below the previous one."""
+top of the next slide, else below the previous one.
+
+What each cell shows (shown_cells): code that only serves a figure stays in the notebook
+unless a later cell reads what it computes, and the Setup cell shows the settings that the
+deck's other code reads (all of them where those are too few for a slide), so that every
+constant a slide uses is on a slide before it."""
 
 from dataclasses import replace
+from functools import partial
 
+from cell_names import constants_read, free_names
+from cell_shown import figure_code_left_out, shown_code
+from lesson_options import without_options
 from slide_parts import BODY_HEIGHT, BODY_WIDTH, GAP, HEADING_POINTS, SIDE_PANEL_WIDTH, picture_fits
-from slide_plan import Plan, code_step_plans, idea_plans, text_part
+from slide_plan import FEWEST_LINES, Plan, code_step_plans, idea_plans, text_part
 
 
 def combined(first, second):
@@ -115,13 +124,41 @@ def merge_thin(plans):
     return plans
 
 
+def shown_cells(lesson):
+    """{step: [(code as its slides show it, whether some of it was left out)] for each of
+    its cells} of each code step and the Setup step (code_layout.shown_code): each cell told
+    which names the later cells read, the Setup cell which settings the other cells' shown
+    code reads."""
+    cells = [(step, code) for step in lesson.steps for code, _ in step.cells]
+    later = [set() for _ in cells]
+    for index in range(len(cells) - 2, -1, -1):
+        later[index] = later[index + 1] | free_names(cells[index + 1][1])
+    shown = {}
+    for (step, code), later_names in zip(cells, later):
+        if step.kind == "code":
+            kept = shown_code(step.kind, code, frozenset(later_names))
+            left_out = figure_code_left_out(step.kind, code, frozenset(later_names))
+            shown.setdefault(step, []).append((kept, left_out))
+    wanted = set().union(*(constants_read(code) for cells in shown.values() for code, _ in cells))
+    for step, code in cells:
+        if step.kind == "setup":
+            kept = shown_code(step.kind, code, wanted=wanted)
+            every = shown_code(step.kind, code)
+            if len(kept.splitlines()) < FEWEST_LINES:  # too few for a slide: all of them
+                kept = every
+            shown.setdefault(step, []).append((kept, kept != every))
+    return shown
+
+
 def lesson_plans(lesson):
     """The slides between the title slide and Try it, in the lesson's order."""
     script = f"{lesson.name}.py"
+    spelled = partial(without_options, lesson=lesson)
+    shown = shown_cells(lesson)
     plans = []
     for step in lesson.steps:
         if step.kind == "idea":
-            plans += idea_plans(step)
+            plans += idea_plans(step, spelled)
         elif step.kind in ("code", "setup"):
-            plans += code_step_plans(step, script)
+            plans += code_step_plans(step, script, shown[step], spelled)
     return merge_thin(plans)

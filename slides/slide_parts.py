@@ -24,6 +24,11 @@ BODY_HEIGHT = BODY_BOTTOM - BODY_TOP
 TEXT_FONT, CODE_FONT = "Arial", "Courier New"
 TITLE_POINTS, TEXT_POINTS, CAPTION_POINTS = 32, 24, 12
 CODE_POINTS = 18  # code large enough for the back of a room, as the printed output
+SMALLEST_CODE_POINTS = 14  # a statement too long for a slide at CODE_POINTS, not below it
+# A line of code is this many font sizes high, exactly (Courier New's glyphs take 1.133), and
+# its box adds its margins and a little room to its lines' height.
+CODE_LINE_SPACING = 1.15
+CODE_BOX_PADDING = Inches(0.25)
 OUTPUT_POINTS = 18  # what a step printed, and model.summary()'s table
 LEAD_POINTS = 20  # a code step's own words above its code
 HEADING_POINTS = 24  # the heading of a second step that shares a slide
@@ -55,9 +60,9 @@ SIDE_PANEL_WIDTH = Inches(4.2)  # a short idea beside its picture
 TABLE_CELL_MARGIN = Inches(0.05)
 TABLE_ROW_HEIGHT = Pt(OUTPUT_POINTS * LINE_SPACING) + 2 * TABLE_CELL_MARGIN
 TABLE_HEADER_FILL, TABLE_HEADER_TEXT = RGBColor(0x1F, 0x3A, 0x68), RGBColor(0xFF, 0xFF, 0xFF)
-# A column's share of the table's width is its longest text, but at least this many characters
-# (a short heading such as "Param #" keeps room).
-TABLE_NARROWEST_COLUMN = 8
+# A column's share of the table's width is its longest text, at least a few characters (a
+# short heading such as "Param #" keeps room), and its cell's margins.
+TABLE_NARROWEST_COLUMN, TABLE_CELL_PADDING = 8, 3  # in characters: a column's fewest, its margins
 TABLE_FILLS = (RGBColor(0xE8, 0xEE, 0xF6), RGBColor(0xFF, 0xFF, 0xFF))
 CODE_STYLE = get_style_by_name("default")  # Pygments' colours, readable on a light slide
 
@@ -136,20 +141,24 @@ def paragraphs_height(texts, points, spacing_after, indent=BULLET_INDENT):
     return Pt(lines * points * LINE_SPACING + len(texts) * spacing_after)
 
 
-def add_bullets(slide, top, height, items, points, numbered=False, left=MARGIN, width=BODY_WIDTH):
+def add_bullets(
+    slide, top, height, items, points, numbered=False, left=MARGIN, width=BODY_WIDTH, first=1
+):
+    """The items as bullets, or numbered from `first`."""
     shape = text_box(slide, left, top, width, height)
     frame = shape.text_frame
     for index, item in enumerate(items):
         paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
         paragraph.space_after = Pt(points / 2)
         paragraph.line_spacing = 1.0  # single: about 1.2 font sizes a line
-        marker = f"{index + 1}. " if numbered else "• "
+        marker = f"{first + index}. " if numbered else "• "
         add_runs(paragraph, marker + item, points)
     return shape
 
 
-def code_paragraphs(frame, code):
-    """Syntax-coloured code, one paragraph a line, in the code font."""
+def code_paragraphs(frame, code, points=CODE_POINTS):
+    """Syntax-coloured code, one paragraph a line, in the code font at `points`, each line
+    CODE_LINE_SPACING font sizes high."""
     lines = [[]]
     for token_type, value in PythonLexer().get_tokens(code):
         for index, piece in enumerate(value.split("\n")):
@@ -161,7 +170,7 @@ def code_paragraphs(frame, code):
         lines.pop()
     for index, tokens in enumerate(lines):
         paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
-        paragraph.line_spacing = 1.0  # single: about 1.2 font sizes a line
+        paragraph.line_spacing = Pt(points * CODE_LINE_SPACING)
         run = paragraph.add_run()  # an empty line keeps its height with a space
         run.text = ""
         merged = []
@@ -178,7 +187,7 @@ def code_paragraphs(frame, code):
         ):
             run.text = piece
             run.font.name = CODE_FONT
-            run.font.size = Pt(CODE_POINTS)
+            run.font.size = Pt(points)
             run.font.bold = bool(bold)
             run.font.italic = bool(italic)
             if colour:
@@ -193,6 +202,27 @@ def monospace_box(slide, top, lines, points, background):
     shape.fill.fore_color.rgb = background
     shape.text_frame.word_wrap = False
     return shape, height
+
+
+def code_height(lines, points=CODE_POINTS):
+    """The height of a code box of `lines` lines at `points`."""
+    return Pt(lines * points * CODE_LINE_SPACING) + CODE_BOX_PADDING
+
+
+def code_lines_that_fit(points, height=BODY_HEIGHT):
+    """How many lines of code at `points` a box of at most `height` holds."""
+    return int((height - CODE_BOX_PADDING) / Pt(points * CODE_LINE_SPACING))
+
+
+def add_code(slide, top, code, points=CODE_POINTS):
+    """Syntax-coloured code at `points` in a filled box across the body; its height."""
+    height = code_height(len(code.splitlines()), points)
+    shape = text_box(slide, MARGIN, top, BODY_WIDTH, height)
+    shape.fill.solid()
+    shape.fill.fore_color.rgb = CODE_BACKGROUND
+    shape.text_frame.word_wrap = False
+    code_paragraphs(shape.text_frame, code, points)
+    return height
 
 
 def add_printed(slide, top, lines):
@@ -237,7 +267,7 @@ def add_table(slide, top, header, rows):
     characters = [
         max(len(str(row[column])) for row in [header, *rows]) for column in range(len(header))
     ]
-    shares = [max(count, TABLE_NARROWEST_COLUMN) for count in characters]
+    shares = [max(count, TABLE_NARROWEST_COLUMN) + TABLE_CELL_PADDING for count in characters]
     widths = [int(BODY_WIDTH * share / sum(shares)) for share in shares]
     shape = slide.shapes.add_table(
         len(rows) + 1, len(header), MARGIN, top, sum(widths), table_height(len(rows) + 1)

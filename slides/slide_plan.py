@@ -3,42 +3,35 @@ beside its picture, its caption's hints and its notes) before anything is drawn.
 
 - An idea: its bullets (the items of its list, else its sentences) on at most two slides,
   titled with the idea; the speaker notes hold its full text.
-- A code step: its own words above its code when they are short, its code (at most two
-  slides a cell, laid out by code_layout), what it printed, model.summary()'s table, its
-  figures. A part goes on the slide before it when it fits there (a figure: when it stays
-  readable there), else on a slide of its own.
+- A code step: its own words above its code when they are short, its code (what
+  code_layout shows of each cell, whole, on as many slides as it needs, cut only between
+  top-level statements), what it printed, model.summary()'s table, its figures. A part goes
+  on the slide before it when it fits there (a figure: when it stays readable there), else
+  on a slide of its own.
 
-lesson_slides.py puts the steps' slides together and merges the thin ones.
+A slide shows no command-line option: an option in an idea's or a step's words is written
+as the setting it changes (lesson_reading.without_options). lesson_slides.py puts the
+steps' slides together and merges the thin ones.
 """
 
-import math
 from dataclasses import dataclass, field
 
-from code_layout import (
-    CODE_MOST_COLUMNS,
-    MOST_CODE_SLIDES,
-    SETUP_SLIDES,
-    cut_inside_brackets,
-    shown_chunks,
-    shown_code,
-    slide_code,
-)
+from code_layout import CODE_MOST_COLUMNS, code_slides, cut_inside_brackets, slide_code
 from lesson_reading import figures, idea_bullets, idea_text
-from pptx.util import Inches, Pt
+from pptx.util import Inches
 from printed_output import printed_lines, summary_table
 from slide_parts import (
     BODY_HEIGHT,
     BODY_WIDTH,
-    BOX_PADDING,
     CODE_POINTS,
     GAP,
     LEAD_POINTS,
-    LINE_SPACING,
     OUTPUT_POINTS,
     SIDE_PANEL_WIDTH,
     TABLE_ROW_HEIGHT,
     TEXT_POINTS,
     bullet_pages,
+    code_height,
     paragraphs_height,
     picture_fits,
     printed_height,
@@ -52,7 +45,9 @@ MOST_IDEA_SLIDES = 2
 SMALLEST_IDEA_POINTS = 20  # an idea too long for two slides at TEXT_POINTS shrinks to this
 MOST_LEAD_LINES = 3  # a code step's words above its code; longer ones are in the notes only
 MORE_IN_NOTES = "… the rest of this idea is in the speaker notes"
-CODE_LINE_HEIGHT = Pt(CODE_POINTS * LINE_SPACING)
+SETUP_HINT = "the imports are in the notebook"
+SETTINGS_HINT = "the imports and the settings no slide reads are in the notebook"
+FIGURE_CODE_HINT = "the figure's code is in the notebook"
 
 
 class LessonProblem(Exception):
@@ -69,6 +64,7 @@ class Part:
     lines: int  # lines of text it shows, for the rule against thin slides
     height: int = 0  # in EMU; a picture takes the room left below the other parts
     new_slide: bool = False  # a cell's second slide of code, a table's second page
+    points: int = CODE_POINTS  # code's size on the slide
     alt_text: str = ""  # a picture's
     step: object = None  # a picture's step, for the concept map
     warning: str = ""  # code cut inside a statement: what the build warns of
@@ -118,11 +114,10 @@ def bullets_part(items, points, width=BODY_WIDTH):
 
 
 def code_parts(step, code, script, trailing=None):
-    """A cell's code on at most two slides, and the note that says what is left out; where
-    it can, the last slide keeps room for the part that follows it (`trailing`: what the
-    cell printed, or its table)."""
-    code = shown_code(step.kind, code)
-    if not code:
+    """A cell's code (as its slides show it) whole, on as many slides as it needs, each
+    slide's code at the largest size that holds it; where it can, the last slide keeps room
+    for the part that follows it (`trailing`: what the cell printed, or its table)."""
+    if not code.strip():
         return []
     laid_out = slide_code(code)
     too_long = [line for line in laid_out.splitlines() if len(line) > CODE_MOST_COLUMNS]
@@ -131,22 +126,15 @@ def code_parts(step, code, script, trailing=None):
             f"{script}, {step.title}: a line black cannot fit into {CODE_MOST_COLUMNS} "
             f"columns; shorten it in the lesson: {too_long[0].strip()}"
         )
-    note_height = text_height(["…"], LEAD_POINTS) + GAP
-    note_lines = math.ceil(note_height / CODE_LINE_HEIGHT)
-    trailing_lines = math.ceil((trailing.height + GAP) / CODE_LINE_HEIGHT) if trailing else 0
+    trailing_height = trailing.height if trailing else 0
     thin = bool(trailing) and trailing.lines < FEWEST_LINES
-    most_slides = SETUP_SLIDES if step.kind == "setup" else MOST_CODE_SLIDES
-    chunks, left_out = shown_chunks(laid_out, note_lines, trailing_lines, thin, most_slides)
     parts = []
-    for index, chunk in enumerate(chunks):
+    for index, (chunk, points) in enumerate(code_slides(laid_out, trailing_height, thin)):
         count = len(chunk.splitlines())
-        height = count * CODE_LINE_HEIGHT + BOX_PADDING
-        parts.append(Part("code", chunk, count, height, new_slide=index > 0))
+        height = code_height(count, points)
+        parts.append(Part("code", chunk, count, height, new_slide=index > 0, points=points))
         if cut_inside_brackets(chunk):
             parts[-1].warning = f"{step.title}: a statement too long for a slide is cut"
-    if left_out:
-        note = f"… the rest of this cell ({left_out} lines) is in the notebook"
-        parts.append(text_part("note", note, LEAD_POINTS))
     return parts
 
 
@@ -184,10 +172,17 @@ def fits(plan, part):
     return part.height <= room
 
 
-def code_step_plans(step, script):
-    """The slides of a code step: its code, what it printed, its table, its figures."""
-    parts = []
-    for code, outputs in step.cells:
+def code_step_plans(step, script, shown=None, spelled=None):
+    """The slides of a code step: its code, what it printed, its table, its figures.
+
+    `shown`: each cell's code as its slides show it, with whether some was left out (code
+    that only serves its figure; the Setup cell's settings that no slide reads), the cell's
+    code as it is where None; `spelled`: the step's
+    words as a slide says them (lesson_reading.without_options)."""
+    shown = shown or [(code, False) for code, _ in step.cells]
+    spelled = spelled or (lambda text: text)
+    parts, figure_code_left_out = [], False
+    for (_, outputs), (code, left_out) in zip(step.cells, shown):
         printed = printed_lines(outputs)
         summary = summary_table(outputs)
         results = (
@@ -202,22 +197,29 @@ def code_step_plans(step, script):
                 text for text in (step.title, figure.title) if text
             )
             parts.append(Part("picture", figure, 0, alt_text=alt_text, step=step))
+        figure_code_left_out |= left_out and bool(figures(outputs))
     plans = []
     for part in parts:
         if plans and fits(plans[-1], part):
             plans[-1].parts.append(part)
         else:
             plans.append(Plan(step.title, [step], [part], first_of_step=not plans))
-    code_slides = [plan for plan in plans if any(part.kind == "code" for part in plan.parts)]
-    for number, plan in enumerate(code_slides, start=1):
-        if len(code_slides) > 1:
-            plan.hints.append(f"code {number} of {len(code_slides)}")
-        if step.kind == "setup":
-            plan.hints.append("the imports are in the notebook")
+    code_slides_of_step = [plan for plan in plans if any(p.kind == "code" for p in plan.parts)]
+    for number, plan in enumerate(code_slides_of_step, start=1):
+        if len(code_slides_of_step) > 1:
+            plan.hints.append(f"code {number} of {len(code_slides_of_step)}")
+    if step.kind == "setup":
+        hint = SETTINGS_HINT if any(left_out for _, left_out in shown) else SETUP_HINT
+        for plan in code_slides_of_step:
+            plan.hints.append(hint)
+    elif figure_code_left_out:
+        for plan in plans:
+            if plan.has_picture():
+                plan.hints.append(FIGURE_CODE_HINT)
     # The step's own words go above its code where they are short and there is room; the
     # choices a lesson did not make are named there, or at least in the notes.
     others = others_sentence(step)
-    for words in (" ".join([*step.prose, others]).strip(), others):
+    for words in (spelled(" ".join([*step.prose, others]).strip()), others):
         lead = text_part("words", words, LEAD_POINTS)
         if plans and words and lead.lines <= MOST_LEAD_LINES and lead_fits(plans[0], lead):
             plans[0].parts.insert(0, lead)
@@ -241,10 +243,11 @@ def lead_fits(plan, lead):
     return lead.height <= room
 
 
-def idea_plans(step):
-    """An idea's slides: its bullets on at most MOST_IDEA_SLIDES slides, in a smaller size
-    if need be, and what does not fit even then left to the notes."""
-    items = idea_bullets(step)
+def idea_plans(step, spelled=None):
+    """An idea's slides: its bullets (as a slide says them: `spelled`) on at most
+    MOST_IDEA_SLIDES slides, in a smaller size if need be, and what does not fit even then
+    left to the notes."""
+    items = [(spelled or (lambda text: text))(item) for item in idea_bullets(step)]
     height = BODY_HEIGHT - Inches(0.2)
     for points in range(TEXT_POINTS, SMALLEST_IDEA_POINTS - 1, -1):
         pages = bullet_pages(items, points, height)
