@@ -12,11 +12,11 @@ Run:
     python 05_best_cnn.py --tta 0             # one plain pass, no test-time augmentation
     In a notebook (notebooks/05_best_cnn.ipynb), set the same options in OPTIONS below.
 
-Expected: a test error of 0.34-0.40% in one plain pass over seeds, 0.34% in the notebook
-(seed 42, the default) and 0.32% there with test-time augmentation, after 10-21 minutes of
-training on a 2-core laptop CPU, 15.3 in the notebook. In one pass, seeds 1, 2 and 3 gave
-0.37%, 0.37% and 0.40%, and a script run with seed 42 0.36% (0.35% with test-time
-augmentation).
+Expected: a test error of 0.34-0.40% in one plain pass over seeds, 0.36% in the notebook
+(seed 42, the default) and 0.35% there with test-time augmentation, after 10-21 minutes of
+training on a 2-core laptop CPU, 17.6 in the notebook. In one pass, seeds 1, 2 and 3 gave
+0.37%, 0.37% and 0.40%, and an earlier notebook build with seed 42 0.34% (0.32% with
+test-time augmentation).
 The state of the art, with ensembles and far more compute, is 0.21-0.23%.
 docs/measurements.md has the ablation table, measured on a 2-core CPU, and what else was tried.
 """

@@ -150,7 +150,7 @@ QUOTES = [
     Quote(
         "04_analyze_errors.py",
         "04_analyze_errors",
-        r"lesson 5's model: (?P<misclassified>\d+) of 10000 test images misclassified in the "
+        r"lesson 3's model: (?P<misclassified>\d+) of 10000 test images misclassified in the "
         r"notebook \((?P<misclassified_low>\d+)-(?P<misclassified_high>\d+) over seeds",
     ),
     Quote(
