@@ -45,7 +45,7 @@ SHOW = False  # also open each figure in a window (a notebook shows it below the
 # The options the lesson is run with replace the settings above: python 00_load_data.py
 # --quick, or in a notebook this OPTIONS line ("--help" lists them all).
 OPTIONS = ""
-changed = course.start(globals(), OPTIONS)  # what the options set
+changed = course.start(globals(), OPTIONS, reads_mnist=True)  # what the options set
 
 # %% [markdown]
 # ## Seventy thousand handwritten digits

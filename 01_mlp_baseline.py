@@ -9,7 +9,7 @@ Run:
     In a notebook (notebooks/01_mlp_baseline.ipynb), set the same options in OPTIONS below.
 
 Expected: a test error of 1.69-1.88% over seeds, 1.81% in the notebook (seed 42, the
-default; the slides publish 1.71%), after 10-31 s of training on a 2-core laptop CPU, 21.7 s
+default; the slides publish 1.71%), after 10-31 s of training on a 2-core laptop CPU, 20.8 s
 in the notebook. docs/measurements.md has each seed's numbers and the machine.
 """
 
@@ -54,7 +54,7 @@ VERBOSE = "auto"  # Keras' progress bar while training; 2: one line per epoch
 # The options the lesson is run with replace the settings above: python 01_mlp_baseline.py
 # --quick --epochs 3, or in a notebook this OPTIONS line ("--help" lists them all).
 OPTIONS = ""
-changed = course.start(globals(), OPTIONS)  # what the options set
+changed = course.start(globals(), OPTIONS, reads_mnist=True)  # what the options set
 
 # %% [markdown]
 # ## Keras, and the backend that runs it

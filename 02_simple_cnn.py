@@ -9,7 +9,7 @@ Run:
     In a notebook (notebooks/02_simple_cnn.ipynb), set the same options in OPTIONS below.
 
 Expected: a test error of 0.91-1.07% over seeds, 1.00% in the notebook (seed 42, the
-default; the slides publish 0.95%), after 33-85 s of training on a 2-core laptop CPU, 53.4 s
+default; the slides publish 0.95%), after 33-85 s of training on a 2-core laptop CPU, 59.2 s
 in the notebook. docs/measurements.md has each seed's numbers and the machine.
 """
 
@@ -52,7 +52,7 @@ VERBOSE = "auto"  # Keras' progress bar while training; 2: one line per epoch
 # The options the lesson is run with replace the settings above: python 02_simple_cnn.py
 # --quick --epochs 3, or in a notebook this OPTIONS line ("--help" lists them all).
 OPTIONS = ""
-changed = course.start(globals(), OPTIONS)  # what the options set
+changed = course.start(globals(), OPTIONS, reads_mnist=True)  # what the options set
 
 # %% Load the data
 # Keras downloads MNIST once and keeps it in ~/.keras/datasets; on a machine without internet,

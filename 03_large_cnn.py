@@ -10,7 +10,7 @@ Run:
     In a notebook (notebooks/03_large_cnn.ipynb), set the same options in OPTIONS below.
 
 Expected: a test error of 0.83-0.92% over seeds, 0.83% in the notebook (seed 42, the
-default; the slides publish 0.83%), after 31-69 s of training on a 2-core laptop CPU, 50.6 s
+default; the slides publish 0.83%), after 31-69 s of training on a 2-core laptop CPU, 61.0 s
 in the notebook. docs/measurements.md has each seed's numbers and the machine.
 """
 
@@ -69,7 +69,7 @@ variant_option = {
     "choices": list(RECIPES),
     "help": f"which model to train, each with its recipe: {recipes} (default: {VARIANT})",
 }
-changed = course.start(globals(), OPTIONS, {"--variant": variant_option})
+changed = course.start(globals(), OPTIONS, {"--variant": variant_option}, reads_mnist=True)
 
 # %% Load the data
 # Keras downloads MNIST once and keeps it in ~/.keras/datasets; on a machine without internet,

@@ -42,9 +42,10 @@ INDICES = []  # test images whose ten probabilities are printed, e.g. [340, 740,
 MNIST_PATH = None  # mnist.npz or a folder of IDX files; None: $MNIST_DATA, else downloaded
 QUICK = False  # True: the first 500 test images only
 OUTPUT_DIR = common.PROJECT_DIR / "outputs"  # the models are read and the figures saved here
-# The model to analyse: lesson 3's, the lecture's; set MODEL_PATH to your model. (Without
-# lesson 3's, the course's command line takes the best one saved, or the one --model names.)
-MODEL_PATH = common.model_path(OUTPUT_DIR, "03_large_cnn")
+# The model to analyse: lesson 3's, the one the lecture builds, saved in OUTPUT_DIR; set
+# MODEL_PATH to a saved .keras file, such as your own model, to analyse that one instead.
+STAGE = "03_large_cnn"
+MODEL_PATH = None
 SHOW = False  # also open each figure in a window (a notebook shows it below the cell)
 
 # %% The course's command line: leave it out when you copy
@@ -66,7 +67,8 @@ lesson_options = {
     },
 }
 changed = course.start(globals(), OPTIONS, lesson_options)
-MODEL_PATH = course.find_model(changed.get("MODEL_PATH"), OUTPUT_DIR, first_choice="03_large_cnn")
+# MODEL_PATH, else lesson 3's model, else (when lesson 3 has not run) the best one saved.
+MODEL_PATH = course.find_model(MODEL_PATH, OUTPUT_DIR, first_choice=STAGE)
 
 # %% [markdown]
 # ## Test error and accuracy
@@ -90,8 +92,9 @@ for metrics_file in sorted((Path(OUTPUT_DIR) / common.METRICS).glob("*.json")):
     )
 
 # %% Mistakes of the chosen model
-model = common.load_model(MODEL_PATH)
-stage = Path(MODEL_PATH).stem
+model_file = MODEL_PATH or common.model_path(OUTPUT_DIR, STAGE)
+model = common.load_model(model_file)
+stage = Path(model_file).stem
 (_, _), (x_test, y_test) = common.load_mnist(MNIST_PATH, quick=QUICK)
 # Shape the images the way this model was trained on them: rows of pixels or 28x28x1 grids.
 images = common.scale_pixels(x_test).reshape(len(x_test), *model.input_shape[1:])
@@ -263,7 +266,8 @@ print(
 # ## Try it
 # 1. Look at the misclassified grid. For how many of the mistakes would you have given the
 #    true label yourself, and how many could be either digit?
-# 2. Analyse lesson 1's model: `--model` with the path of `01_mlp_baseline.keras` in
-#    outputs/models/. Are its most confused pairs the same as those of lesson 3's model?
-# 3. Print the probabilities of the three most confident mistakes with `--index` and look at
-#    the images. Is the model ever sure and wrong where a person would not be?
+# 2. Analyse lesson 1's model: set MODEL_PATH to `01_mlp_baseline.keras` in outputs/models/
+#    (`--model PATH` from a terminal). Are its most confused pairs the same as lesson 3's?
+# 3. Print the probabilities of the three most confident mistakes: put their numbers in
+#    INDICES (`--index` from a terminal) and look at the images. Is the model ever sure and
+#    wrong where a person would not be?

@@ -71,14 +71,15 @@ class UserError(Exception):
 
 
 def load_mnist(path=None, quick=False):
-    """Return MNIST as `(x_train, y_train), (x_test, y_test)`, uint8 and checked; with
-    `quick`, only the first few thousand images (`quick_subset`).
+    """Return MNIST as `(x_train, y_train), (x_test, y_test)`, uint8, checked, and say from
+    where; with `quick`, only the first few thousand images (`quick_subset`).
 
     `path` (or, when it is None, the `MNIST_DATA` environment variable) names a `.npz` in
     Keras' layout or a folder with the four original IDX files, gzipped or not. Without
     either, Keras downloads MNIST once and then reads it from its cache (~/.keras/datasets).
     """
     path = path or os.environ.get("MNIST_DATA") or None
+    print(f"Source: {describe_source(path)}")
     try:
         arrays = mnist_files.read(Path(path).expanduser()) if path else mnist_files.download()
         train, test = mnist_files.checked(arrays, source=path or "Keras' MNIST download")
@@ -91,8 +92,7 @@ def load_mnist(path=None, quick=False):
 
 
 def describe_source(path=None):
-    """Say in words where MNIST is read from (`path`, else Keras' download), for the
-    lesson's output."""
+    """Say in words where MNIST is read from (`path`, else Keras' download)."""
     if path:
         return display_path(path)
     return "keras.datasets.mnist (downloaded once, then cached in ~/.keras/datasets)"

@@ -139,7 +139,7 @@ from outputs import (  # noqa: E402, F401
 )
 
 
-def start(settings, notebook_options="", lesson_options=None, ctrl_c=None):
+def start(settings, notebook_options="", lesson_options=None, ctrl_c=None, reads_mnist=False):
     """Begin a lesson from its command-line cell, and return {setting: value} of what the
     options changed.
 
@@ -150,6 +150,9 @@ def start(settings, notebook_options="", lesson_options=None, ctrl_c=None):
     or in a notebook from `notebook_options` (the OPTIONS line), which a script also takes
     when its command line has none. Ctrl-C in a terminal ends the lesson with status 130,
     or when `ctrl_c` is a message (lesson 07's server), with that message and status 0.
+    With `reads_mnist`, the lesson's own cells read MNIST_PATH (lessons 0-3: Keras' loader,
+    or NumPy for a copy), so the source is checked and prepared here first (mnist_source);
+    the other lessons read it with common.load_mnist, which checks it as it reads.
     """
     show_user_errors_as_one_line()
     parser = options.lesson_parser(settings.get("__doc__"), settings, lesson_options)
@@ -174,7 +177,7 @@ def start(settings, notebook_options="", lesson_options=None, ctrl_c=None):
     if "OUTPUT_DIR" in settings:
         outputs.folder(settings["OUTPUT_DIR"])  # one line now if it cannot be made
     print_banner()
-    if "MNIST_PATH" in settings:
+    if reads_mnist:
         settings["MNIST_PATH"] = mnist_source(settings["MNIST_PATH"])
     return changed
 

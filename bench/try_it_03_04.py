@@ -26,9 +26,9 @@ L03 = "03_large_cnn"
 VARIANTS = ["tf2_notebook", "deitel", "lab7"]
 VARIANT_SEEDS = (42,)  # each variant trains for minutes: one seed, judged by lesson 3's spread
 NO_SECOND_POOLING = Edit(
-    '            layers.Conv2D(15, kernel_size=(3, 3), activation="relu"),\n'
-    "            layers.MaxPooling2D(pool_size=(2, 2)),\n",
-    '            layers.Conv2D(15, kernel_size=(3, 3), activation="relu"),\n',
+    '        layers.Conv2D(15, kernel_size=(3, 3), activation="relu"),\n'
+    "        layers.MaxPooling2D(pool_size=(2, 2)),\n",
+    '        layers.Conv2D(15, kernel_size=(3, 3), activation="relu"),\n',
     says="the `MaxPooling2D` line after `Conv2D(15, ...)` removed",
 )
 CHANGES_03 = {
@@ -253,7 +253,7 @@ def answers_04(key):
     first = answer(
         ran(Run(L04).command())
         + " in a folder where lessons 01, 02, 03 and 05 saved their models (seed 42)",
-        f"lesson 04 chose {best}; it reads {wrong} of the test images wrong, and the grid "
+        f"lesson 04 analysed {best}; it reads {wrong} of the test images wrong, and the grid "
         f"shows the first {grid}. Of those {grid}, the model's second guess was the true "
         f"digit for {second}; it was less than {UNSURE:.0%} sure of its wrong answer for "
         f"{unsure}, and {SURE:.0%} or more for {sure}.",

@@ -158,7 +158,7 @@ def lecture_bullets(step):
     items = []
     for text, is_item in paragraphs(step.markdown):
         items += [text] if is_item else split_sentences(text)
-    return items
+    return [without_below(item) for item in items]
 
 
 def bullet_slides(step):

@@ -97,9 +97,10 @@ D, M, C, L, W, B = (
 PARTS = [
     (
         "The data",
-        7,
+        8,
         [
             Idea(D, "Seventy thousand handwritten digits", "24 random training digits"),
+            Idea(M, "Keras, and the backend that runs it"),
             Code(D, "Load the data", ("load_data",), printed=True),
             Idea(D, "Where MNIST comes from"),
             Idea(D, "Why handwriting is hard", "The same digit, by different writers"),
@@ -112,9 +113,8 @@ PARTS = [
     ),
     (
         "A multilayer perceptron",
-        21,
+        20,
         [
-            Idea(M, "Keras, and the backend that runs it"),
             Idea(M, "A neuron"),
             Idea(
                 M, "The perceptron, and what one straight line can separate", "The perceptron and"
@@ -154,12 +154,12 @@ PARTS = [
             Idea(C, "Dropout switches numbers off", "Dropout, step by step"),
             Code(C, "Build the model", ("keras.Sequential",)),
             Figure(C, "The model as a diagram"),
-            Code(C, "Evaluate on the test set, once", ("model.evaluate",), printed=True),
+            Printed(C, "Evaluate on the test set, once"),
             Figure(C, "What the first convolutional layer learned"),
         ],
     ),
     (
-        "A larger convolutional network",
+        "A deeper convolutional network",
         10,
         [
             Idea(L, "Stacking convolutions"),
@@ -167,7 +167,7 @@ PARTS = [
             Idea(L, "Deeper and narrower", "The chosen model as a diagram"),
             Idea(L, "The cost of growing feature maps", printed="What each convolution costs"),
             Idea(L, "The receptive field grows with depth", "How much of the digit each layer"),
-            Code(L, "Evaluate on the test set, once", ("model.evaluate",), printed=True),
+            Printed(L, "Evaluate on the test set, once"),
         ],
     ),
     (

@@ -197,7 +197,10 @@ def test_quick_loading_says_so_and_cuts_the_data(mnist_npz, capsys):
     (x_train, y_train), (x_test, y_test) = common.load_mnist(mnist_npz, quick=True)
     assert len(x_train) == len(y_train) == min(600, common.QUICK_TRAIN_SIZE)
     printed = capsys.readouterr().out.splitlines()
-    assert printed == [f"Quick mode: {len(x_train)} training and 200 test images."]
+    assert printed == [
+        f"Source: {mnist_npz}",
+        f"Quick mode: {len(x_train)} training and 200 test images.",
+    ]
 
 
 def test_quick_subset_is_small():

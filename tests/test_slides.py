@@ -1265,3 +1265,14 @@ def test_the_data_slides_show_the_calls_a_student_writes(name, built_decks):
     if name != "00_load_data":  # lesson 0 shows the one-hot form in words and printed rows
         assert "keras.utils.to_categorical(" in shown and "/ 255" in shown
     assert "common.load_mnist" not in shown and "common.one_hot_encode" not in shown
+
+
+@pytest.mark.parametrize("name", LESSONS[:6])
+def test_every_picture_of_decks_0_to_5_says_what_it_shows_with_its_numbers(name, built_decks):
+    """Alt text beyond the title: what the picture shows, with the numbers it shows (counts,
+    ranges, the largest confusions), for a reader who cannot see it."""
+    for number, slide in enumerate(built_decks[name].slides, start=1):
+        for picture in pictures(slide):
+            properties = picture._element.nvPicPr.cNvPr
+            beyond_title = properties.get("descr").replace(properties.get("title"), "")
+            assert re.search(r"\w{3}.*\d", beyond_title), (number, properties.get("descr"))
