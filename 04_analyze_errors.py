@@ -82,8 +82,10 @@ MODEL_PATH = course.find_model(MODEL_PATH, OUTPUT_DIR, first_choice=STAGE)
 # Each training lesson records its model's numbers in OUTPUT_DIR/metrics/<stage>.json. A stage
 # trained with QUICK is marked: its error is on 500 test images only. Lesson 5's test error
 # averages the answers for augmented copies of each test image (test-time augmentation).
-print(f"{'stage':26} {'parameters':>10} {'test error':>10} {'wrong':>6} {'training':>9}")
-for metrics_file in sorted((Path(OUTPUT_DIR) / common.METRICS).glob("*.json")):
+metrics_files = sorted((Path(OUTPUT_DIR) / common.METRICS).glob("*.json"))
+if metrics_files:  # none where the lessons ran without the course's record cells
+    print(f"{'stage':26} {'parameters':>10} {'test error':>10} {'wrong':>6} {'training':>9}")
+for metrics_file in metrics_files:
     metrics = json.loads(metrics_file.read_text())
     print(
         f"{metrics_file.stem:26} {metrics['parameters']:10,d} "

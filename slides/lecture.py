@@ -195,11 +195,12 @@ def cell_printed(lesson, title):
 
 
 def printed_slides(lesson, item):
-    step = step_of(lesson, item.cell)
-    printed = cell_printed(lesson, item.cell)
+    steps = [step_of(lesson, cell) for cell in (item.cell, *item.also)]
+    printed = [line for cell in (item.cell, *item.also) for line in cell_printed(lesson, cell)]
     part = Part("printed", printed, len(printed), printed_height(printed))
-    title = f"{step.title}: what the notebook printed"
-    return [Plan(title, [step], [part])], "\n\n".join(step.prose) or step.title
+    title = item.title or f"{steps[0].title}: what the notebook printed"
+    notes = "\n\n".join(prose for step in steps for prose in step.prose)
+    return [Plan(title, steps, [part])], notes or title
 
 
 def lecture_slides(every_lesson=None):

@@ -74,6 +74,8 @@ class Code:
 class Printed:
     lesson: str
     cell: str
+    also: tuple = ()  # more cells whose printed lines follow, in order
+    title: str = ""  # the slide's title; "" for the cell's own, with "what the notebook printed"
 
 
 class StageTable:
@@ -154,7 +156,7 @@ PARTS = [
             Idea(C, "Dropout switches numbers off", "Dropout, step by step"),
             Code(C, "Build the model", ("keras.Sequential",)),
             Figure(C, "The model as a diagram"),
-            Printed(C, "Evaluate on the test set, once"),
+            Printed(C, "Train", ("Evaluate on the test set, once",), "Lesson 2 trained and tested"),
             Figure(C, "What the first convolutional layer learned"),
         ],
     ),
@@ -167,7 +169,7 @@ PARTS = [
             Idea(L, "Deeper and narrower", "The chosen model as a diagram"),
             Idea(L, "The cost of growing feature maps", printed="What each convolution costs"),
             Idea(L, "The receptive field grows with depth", "How much of the digit each layer"),
-            Printed(L, "Evaluate on the test set, once"),
+            Printed(L, "Train", ("Evaluate on the test set, once",), "Lesson 3 trained and tested"),
         ],
     ),
     (
