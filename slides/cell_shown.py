@@ -7,11 +7,10 @@ command line."""
 import ast
 import io
 import re
-import textwrap
 import tokenize
 
 from cell_names import loaded_names, names_an_option, prints, stored_names
-from code_layout import CODE_COLUMNS
+from code_layout import comment_lines
 from figure_code import figure_rows, statement_lines, without_rows, without_statements
 
 # A command-line option, or words about the course's command line, in a comment.
@@ -80,16 +79,7 @@ def without_command_line_comments(code):
         if COMMAND_LINE_WORDS.search(text):
             text = without_command_line_words(text)
             if text:
-                prefix = f"{indent}# "
-                result.extend(
-                    textwrap.wrap(
-                        text,
-                        CODE_COLUMNS,
-                        initial_indent=prefix,
-                        subsequent_indent=prefix,
-                        break_on_hyphens=False,
-                    )
-                )
+                result.extend(comment_lines(text, indent))
         else:
             result.extend(run)
         run.clear()

@@ -52,6 +52,14 @@ def comment_moved_above(line):
     return [line]
 
 
+def comment_lines(text, indent):
+    """`text` as comment lines at `indent`, wrapped to CODE_COLUMNS."""
+    prefix = indent + "# "
+    return textwrap.wrap(
+        text, CODE_COLUMNS, initial_indent=prefix, subsequent_indent=prefix, break_on_hyphens=False
+    )
+
+
 def rewrapped_comments(lines):
     """Runs of full-line comments with a line too long for a slide, wrapped again as one
     paragraph at the same indent; shorter runs keep their own line breaks. A comment moved
@@ -62,16 +70,7 @@ def rewrapped_comments(lines):
         if any(len(line.removesuffix(MOVED)) > CODE_COLUMNS for line in run):
             indent = run[0][: len(run[0]) - len(run[0].lstrip())]
             text = " ".join(line.lstrip().lstrip("#").strip().removesuffix(MOVED) for line in run)
-            prefix = indent + "# "
-            result.extend(
-                textwrap.wrap(
-                    text,
-                    CODE_COLUMNS,
-                    initial_indent=prefix,
-                    subsequent_indent=prefix,
-                    break_on_hyphens=False,
-                )
-            )
+            result.extend(comment_lines(text, indent))
         else:
             result.extend(run)
         run.clear()
