@@ -10,7 +10,7 @@ import re
 import tokenize
 
 from cell_names import loaded_names, names_an_option, prints, stored_names
-from code_layout import comment_lines
+from code_layout import comment_lines, indent_of
 from figure_code import figure_rows, statement_lines, without_rows, without_statements
 
 # A command-line option, or words about the course's command line, in a comment.
@@ -74,7 +74,7 @@ def without_command_line_comments(code):
     def flush():
         if not run:
             return
-        indent = run[0][: len(run[0]) - len(run[0].lstrip())]
+        indent = indent_of(run[0])
         text = " ".join(line.strip().lstrip("#").strip() for line in run)
         if COMMAND_LINE_WORDS.search(text):
             text = without_command_line_words(text)
@@ -88,7 +88,7 @@ def without_command_line_comments(code):
         stripped = line.lstrip()
         indent = line[: len(line) - len(stripped)]
         if stripped.startswith("#"):
-            if run and indent != run[0][: len(run[0]) - len(run[0].lstrip())]:
+            if run and indent != indent_of(run[0]):
                 flush()
             run.append(line)
             continue

@@ -46,10 +46,15 @@ def comment_moved_above(line):
         return [line]
     for token in tokens:
         if token.type == tokenize.COMMENT and line[: token.start[1]].strip():
-            indent = line[: len(line) - len(line.lstrip())]
+            indent = indent_of(line)
             comment = token.string if token.string.endswith(MOVED) else token.string + MOVED
             return [indent + comment, line[: token.start[1]].rstrip()]
     return [line]
+
+
+def indent_of(line):
+    """The spaces a line starts with."""
+    return line[: len(line) - len(line.lstrip())]
 
 
 def comment_lines(text, indent):
@@ -68,7 +73,7 @@ def rewrapped_comments(lines):
 
     def flush():
         if any(len(line.removesuffix(MOVED)) > CODE_COLUMNS for line in run):
-            indent = run[0][: len(run[0]) - len(run[0].lstrip())]
+            indent = indent_of(run[0])
             text = " ".join(line.lstrip().lstrip("#").strip().removesuffix(MOVED) for line in run)
             result.extend(comment_lines(text, indent))
         else:
@@ -80,7 +85,7 @@ def rewrapped_comments(lines):
         indent = line[: len(line) - len(stripped)]
         is_text = stripped.startswith("#") and stripped.lstrip("#").strip()
         moved = line.endswith(MOVED)
-        run_indent = run[0][: len(run[0]) - len(run[0].lstrip())] if run else indent
+        run_indent = indent_of(run[0]) if run else indent
         same_run = is_text and indent == run_indent
         if run and (moved or not same_run or run[-1].endswith(MOVED)):
             flush()
@@ -112,7 +117,7 @@ def rewrapped_docstrings(lines):
         first, last = node.lineno - 1, node.end_lineno
         if all(len(line) <= CODE_COLUMNS for line in lines[first:last]):
             continue
-        indent = lines[first][: len(lines[first]) - len(lines[first].lstrip())]
+        indent = indent_of(lines[first])
         paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", node.value.value)]
         wrapped = []
         for number, paragraph in enumerate(p for p in paragraphs if p):
