@@ -130,10 +130,10 @@ def answers_00(key):
             if full_range
             else f"and this digit uses {darkest} to {brightest} of that range."
         )
-        + " The lessons divide by 255 (`scale_pixels`) before training.",
+        + ' The lessons divide by 255 before training: `.astype("float32") / 255`.',
         f"the label {label}, {brightest} and {darkest}, the same for every student (the data "
-        "are fixed). Common wrong answer: 1.0 and 0.0, the values after `scale_pixels`, which "
-        "the lesson applies only later.",
+        "are fixed). Common wrong answer: 1.0 and 0.0, the values after dividing by 255; "
+        "`x_train` itself holds the stored whole numbers.",
         key.took(shown),
     )
 

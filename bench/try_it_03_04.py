@@ -5,7 +5,7 @@ and what the models get wrong.
 import re
 
 from try_it_00_02 import L01, L02, errors, run_seeds
-from try_it_05 import L05, RECIPE
+from try_it_05 import RECIPE
 from try_it_runs import COMPARE_SEEDS, MARK, Change, Edit, ModelOf, Run, TryItError
 from try_it_words import (
     answer,
@@ -247,19 +247,19 @@ def pairs_text(pairs):
 def answers_04(key):
     stages = tuple(course_models(key))
     analysed = key.run(Run(L04, CHANGES_04["grid"], seed=None, stages=stages), "exercise 1")
-    best, wrong = misclassified(analysed.printed)
+    stage, wrong = misclassified(analysed.printed)
     grid = analysed.mark("grid")
     second, sure, unsure = (analysed.mark(k) for k in ("second_is_true", "sure", "unsure"))
     first = answer(
         ran(Run(L04).command())
         + " in a folder where lessons 01, 02, 03 and 05 saved their models (seed 42)",
-        f"lesson 04 analysed {best}; it reads {wrong} of the test images wrong, and the grid "
+        f"lesson 04 analysed {stage}; it reads {wrong} of the test images wrong, and the grid "
         f"shows the first {grid}. Of those {grid}, the model's second guess was the true "
         f"digit for {second}; it was less than {UNSURE:.0%} sure of its wrong answer for "
         f"{unsure}, and {SURE:.0%} or more for {sure}.",
         "Accept any count a student backs with the images' numbers; which to count is for "
-        f"the eye: look at 04_misclassified_{best}.png"
-        + (" (the README shows the same recipe and seed's grid). " if best == L05 else ". ")
+        f"the eye: look at 04_misclassified_{stage}.png"
+        + (" (the README shows the same recipe and seed's grid). " if stage == L03 else ". ")
         + "The numbers point where to look: a "
         "mistake made without confidence, with the true digit as second guess, is usually a "
         "digit that could be either; a mistake made with 90% or more is where to check whether "
@@ -273,12 +273,12 @@ def answers_04(key):
     )
 
     mlp = key.run(Run(L04, seed=None, stages=stages, model=ModelOf(Run(L01), L01)), "exercise 2")
-    best_pairs, mlp_pairs = confused_pairs(analysed.printed), confused_pairs(mlp.printed)
-    shared = {(t, r) for t, r, _ in best_pairs} & {(t, r) for t, r, _ in mlp_pairs}
+    stage_pairs, mlp_pairs = confused_pairs(analysed.printed), confused_pairs(mlp.printed)
+    shared = {(t, r) for t, r, _ in stage_pairs} & {(t, r) for t, r, _ in mlp_pairs}
     second_answer = answer(
         ran(Run(L04, model=ModelOf(Run(L01), L01)).command()),
-        f"lesson 1's model: {pairs_text(mlp_pairs)}; {best}: {pairs_text(best_pairs)}. "
-        f"{len(shared)} of the {len(best_pairs)} pairs "
+        f"lesson 1's model: {pairs_text(mlp_pairs)}; {stage}: {pairs_text(stage_pairs)}. "
+        f"{len(shared)} of the {len(stage_pairs)} pairs "
         f"{'is' if len(shared) == 1 else 'are'} the same"
         + (f" ({listing(f'{t} as {r}' for t, r in sorted(shared))})." if shared else "."),
         (
@@ -324,7 +324,7 @@ def answers_04(key):
     all_sure = all(rows[index][2] >= 100 * SURE for index in chosen_indices)
     third = answer(
         ran(Run(L04, Change(options=("--index", *map(str, chosen_indices)))).command()),
-        f"{'; '.join(described)}. The run saved them side by side as 04_chosen_{best}.png.",
+        f"{'; '.join(described)}. The run saved them side by side as 04_chosen_{stage}.png.",
         (
             f"Yes: the model was {SURE:.0%} or more sure of each of the three, and wrong. "
             if all_sure

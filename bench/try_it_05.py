@@ -2,8 +2,9 @@
 time, one more well-known ingredient over two seeds, and harder training images.
 
 Each run trains for 11-19 minutes on the 2-core CPU of docs/measurements.md. The recipe with
-seed 42 is the model that lessons 04 and 06-08 read; it also answers exercise 3, whose cells
-run after it in the same namespace, as a student runs them in the notebook.
+seed 42 is the model that lessons 06-08 read and one of the saved models lesson 04 lists; it
+also answers exercise 3, whose cells run after it in the same namespace, as a student runs
+them in the notebook.
 """
 
 from try_it_runs import MARK, RERUN, Change, Edit, Run

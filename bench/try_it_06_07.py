@@ -222,7 +222,8 @@ def answers_06(key):
             "as a digit of its own."
             if found.group(1) == year
             else "Not right: --number splits the ink into blobs, left to right; where it "
-            "splits or reads one wrongly, look at year.png's figure, one row per piece."
+            "splits or reads one wrongly, look at year.png's figure, 06_year.png: each piece "
+            "under the image, with its reading."
         ),
         "the student's year read right, or wrong with the reason from the figure (two "
         "digits touching become one blob; a broken stroke becomes two). Common wrong answer: "
