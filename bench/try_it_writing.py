@@ -141,12 +141,8 @@ def header(sections, machine, banner, quick, command):
         + "; a run that several lessons share counts where it first ran."
         + (
             f" The load average (1 minute) of the machine's {os.cpu_count()} cores was "
-            f"{min(loads):.1f}-{max(loads):.1f} as the runs ended"
-            + (
-                ": other work ran beside them, so their times vary from run to run."
-                if max(loads) > os.cpu_count()
-                else "."
-            )
+            f"{min(loads):.1f}-{max(loads):.1f} as the runs ended (a run's own threads count "
+            "in it, so a load above the cores alone does not show other work beside it)."
             if loads
             else ""
         ),
