@@ -323,8 +323,11 @@ def answers_04(key):
     ]
     all_sure = all(rows[index][2] >= 100 * SURE for index in chosen_indices)
     third = answer(
-        ran(Run(L04, Change(options=("--index", *map(str, chosen_indices)))).command()),
-        f"{'; '.join(described)}. The run saved them side by side as 04_chosen_{stage}.png.",
+        ran(Run(L04, Change(options=("--index", *map(str, chosen_indices)))).command())
+        + "; in a copy of the lesson, a cell that draws the three images side by side, saved "
+        f"as 04_chosen_{stage}.png",
+        f"{'; '.join(described)}. The lesson prints these numbers; the added cell drew the "
+        f"three images side by side, 04_chosen_{stage}.png.",
         (
             f"Yes: the model was {SURE:.0%} or more sure of each of the three, and wrong. "
             if all_sure

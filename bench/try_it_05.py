@@ -125,7 +125,9 @@ def answers_05(key):
             f"In this one run the missing {worst.removeprefix('no ')} cost the most; one run "
             "of each settles no ranking, "
             + (
-                "though both costs are larger than the recipe's own spread between seeds. "
+                f"though both costs are larger than the spread between the {len(seeds)} seeds "
+                "run here; so few seeds measure that spread only roughly, and docs/measurements.md "
+                "gives lesson 05's spread over more seeds, against which to read them. "
                 if min(costs.values()) > noise and len(seeds) > 1
                 else "and a cost no larger than the recipe's spread between seeds is no cost. "
             )
@@ -176,10 +178,11 @@ def answers_05(key):
             if gain > max(base_gain, 0)
             else "did not help more in this run."
         ),
-        f"errors near these, with another seed moving each by about {noise:.2f} percentage "
-        f"points. Expected conclusion: a change of {abs(worse):.2f} percentage points in one "
-        "run settles nothing. Common wrong answer: 'stronger augmentation is worse' from one "
-        "run.",
+        f"errors near these: the unchanged lesson moved by {noise:.2f} percentage points "
+        f"between the {len(recipes)} seeds run here, and docs/measurements.md gives its spread "
+        f"over more seeds. Expected conclusion: a change of {abs(worse):.2f} percentage points "
+        "in one run settles nothing. Common wrong answer: 'stronger augmentation is worse' "
+        "from one run.",
         key.took(stronger),
     )
 

@@ -70,8 +70,9 @@ MANIFEST = "MANIFEST.tsv"  # where a folder of collected digits names their sour
 WITHOUT_PHOTOS = (
     "A student with no photos of their own draws digits with the mouse on lesson 07's page "
     "(its teach mode saves them as image files, in outputs/my_digits/) or writes on paper and "
-    "scans it; with none of these, the course's samples/ folder does. Their numbers then "
-    "differ from these: mark the method and the reasoning."
+    "scans it. Without any, lesson 06 reads the course's two samples (samples/photo_of_a_3.jpg "
+    "and samples/drawing_of_a_7.png), and lesson 08 run with no folder teaches the styles the "
+    "course draws. Their numbers then differ from these: mark the method and the reasoning."
 )
 DRAWN_BY_HAND = (
     "The key cannot draw with a hand: it sends the page drawings made from own_digits.py's "
@@ -195,7 +196,10 @@ def answers_06(key):
         + "every MNIST digit was centred by its centre of mass, so the model learned strokes "
         "in the middle of the field. A convolution finds a stroke anywhere, but the dense "
         "layers after it expect it where MNIST put it.",
-        "for the student's own digit, a lower confidence or another digit at the top left. "
+        f"for the course's sample photo about what was measured here ({digit_moved} with "
+        f"{sure_moved}% against {sure}%), since the edited cells read SAMPLE_PHOTO; with "
+        "SAMPLE_PHOTO set to the student's own image, a lower confidence or another digit at "
+        "the top left, and the clear difference only over many images. "
         f"Expected conclusion: fewer read right at the corner (here {corner} against "
         f"{centred} of {moved.mark('labelled')}), because MNIST's digits were all centred. "
         "Common wrong answer: 'a CNN does not care where the digit is'. "
