@@ -334,8 +334,9 @@ def answers_04(key):
             else "Not all three are confident: the model is less sure than 90% of some. "
         )
         + "Whether a person would read them right is for the eye. A softmax probability "
-        "ranks the ten digits for one image; nothing in training makes it the share of "
-        "answers given with it that are right"
+        "ranks the ten digits for one image; training pushes it towards the share of answers "
+        "given with it that are right, but a network that fits its training images closely "
+        "is often surer than its test answers warrant"
         + (
             f", and these three show that {SURE:.0%} or more can come with a wrong answer."
             if all_sure

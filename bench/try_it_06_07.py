@@ -157,9 +157,10 @@ def answers_06(key):
         f"centre of mass {off:.2f} pixels from the middle against {mnist[2]:.2f}.",
         "Look at each image's figure, 06_<name>.png: the middle panel is what the model reads. "
         + (
-            "By these numbers the prepared inputs are MNIST-like (as bright, as inky, centred "
-            "the same way), which is what the preparation is for: a model trained on MNIST "
-            "reads only input that looks like MNIST."
+            "By these numbers the prepared inputs are MNIST-like (brightness and ink within "
+            f"{LIKE_MNIST:.0%} of MNIST's, centred the same way), which is what the "
+            "preparation is for: a model trained on MNIST reads only input that looks like "
+            "MNIST."
             if not unlike
             else f"By these numbers they differ from MNIST's in {listing(unlike)}: the "
             "preparation fits the digit's shape, not its stroke width, and a model trained "
