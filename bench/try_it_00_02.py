@@ -9,7 +9,16 @@ import re
 
 import numpy as np
 from PIL import Image
-from try_it_runs import COMPARE_SEEDS, MARK, TRY_IT_HEADING, Change, Edit, Run, TryItError
+from try_it_runs import (
+    COMPARE_SEEDS,
+    MARK,
+    PROJECT_DIR,
+    TRY_IT_HEADING,
+    Change,
+    Edit,
+    Run,
+    TryItError,
+)
 from try_it_words import (
     answer,
     judge,
@@ -18,6 +27,7 @@ from try_it_words import (
     per_seed,
     percent,
     ran,
+    seeds_text,
     spread,
     summary_layers,
     total_parameters,
@@ -45,7 +55,11 @@ MEASURE_X_TRAIN_7 = (
     '"brightest": int(x_train[7].max()), "darkest": int(x_train[7].min())}))'
 )
 CHANGES_00 = {"x_train[7]": Change(edits=(SHOW_X_TRAIN_7,), after=(MEASURE_X_TRAIN_7,))}
-FIGURES_00 = ["00_first_four_digits.png", "00_random_digits.png"]
+SEED_DRAWN = "00_random_digits.png"  # the figure whose images the seed chooses
+FIXED_SHOWN = (  # what the other figures show, whatever the seed
+    "the pixels of `x_train[0]`, `x_train[0]` to `x_train[3]`, and the first training "
+    "images of four digits"
+)
 OTHER_SEED = 1  # exercise 3's seed
 
 
@@ -68,6 +82,16 @@ def on_canvas(pixels, height, width):
     canvas = np.full((height, width, pixels.shape[2]), 255, dtype=pixels.dtype)
     canvas[: pixels.shape[0], : pixels.shape[1]] = pixels
     return canvas
+
+
+def lesson_figures(*results):
+    """The figures every one of the runs saved, in the order the lesson saves them."""
+    names = set.intersection(
+        *({path.name for path in (r.out / common.FIGURES).glob("*.png")} for r in results)
+    )
+    lesson = (PROJECT_DIR / f"{L00}.py").read_text()
+    place = {name: lesson.find(f'"{name}"') for name in names}
+    return sorted(names, key=lambda name: (place[name] < 0, place[name], name))
 
 
 def figure_change(base, other, name):
@@ -138,23 +162,34 @@ def answers_00(key):
     )
 
     other = key.run(Run(L00, seed=OTHER_SEED), "exercise 3")
-    changes = [figure_change(base, other, name) for name in FIGURES_00]
-    states = [change or "the same pixel for pixel" for change in changes]
-    changed = [name for name, change in zip(FIGURES_00, changes) if change]
+    figures = lesson_figures(base, other)
+    changes = {name: figure_change(base, other, name) for name in figures}
+    changed = [name for name in figures if changes[name]]
+    same = [name for name in figures if not changes[name]]
     third = answer(
         ran(Run(L00, seed=OTHER_SEED).command()) + ", against the run with the default seed 42",
-        f"{FIGURES_00[0]} is {states[0]}; {FIGURES_00[1]} is {states[1]}.",
+        f"of the lesson's {len(figures)} figures, "
+        + "; ".join(f"{name} is {changes[name]}" for name in changed)
+        + ("; " if changed and same else "")
+        + (
+            f"{listing(same)} {'is' if len(same) == 1 else 'are'} the same pixel for pixel"
+            if same
+            else ""
+        )
+        + ".",
         (
-            f"Only {listing(changed)} changes: the seed chooses which 24 training images the "
-            "random grid shows, while the first four are always `x_train[0]` to `x_train[3]`."
-            if changed == FIGURES_00[1:]
+            f"Only {SEED_DRAWN} changes: the seed chooses which 24 training images the random "
+            f"grid shows, while the other figures show the same images whatever the seed: "
+            f"{FIXED_SHOWN}."
+            if changed == [SEED_DRAWN]
             else f"Changed: {listing(changed) if changed else 'nothing'}; the lesson's seed "
             "only chooses the random grid's images, so look at what else the seed reaches."
         ),
-        f"{listing(changed) if changed else 'no figure'} changes and "
-        f"{listing([n for n in FIGURES_00 if n not in changed]) or 'no figure'} stays the "
+        f"{listing(changed) if changed else 'no figure'} "
+        f"{'changes' if len(changed) < 2 else 'change'} and "
+        f"{listing(same) if same else 'no figure'} {'stays' if len(same) < 2 else 'stay'} the "
         "same, on any machine: the seed only draws the random grid. Common wrong answer: "
-        "both change, as if the seed shuffled the data.",
+        "every figure changes, as if the seed shuffled the data.",
         key.took(base, other),
     )
     return [first, second, third]
@@ -191,6 +226,18 @@ def answers_01(key):
     half = run_seeds(key, Run(L01, CHANGES_01["half"]), seeds, "exercise 1")
     before, after = base[0].metrics()["parameters"], half[0].metrics()["parameters"]
     judged = judge(errors(half), errors(base_compared))
+    moved = mean(errors(half)) - mean(errors(base_compared))
+    lesson_spread = max(errors(base)) - min(errors(base))
+    small = (  # as the answer prints them
+        judged.clear and round(abs(moved), 2) <= round(lesson_spread, 2) and len(base) > len(seeds)
+    )
+    margin = (
+        f" The margin is small, though: {abs(moved):.2f} percentage points on average is no "
+        f"more than the {lesson_spread:.2f} the lesson itself moves over "
+        f"{seeds_text(key.seeds(SPREAD_SEEDS))} (exercise 3), so more seeds would make it surer."
+        if small
+        else ""
+    )
     first = answer(
         ran(Run(L01).command(), seeds, CHANGES_01["half"].edits),
         f"{after:,} parameters instead of {before:,} ({100 * after / before:.0f}%). Test "
@@ -200,7 +247,7 @@ def answers_01(key):
         "the layer halves the model. "
         + (
             f"Half the neurons cost test error in every seed, and the ranges over the "
-            f"{len(seeds)} seeds do not overlap."
+            f"{len(seeds)} seeds do not overlap.{margin}"
             if judged.kind == "higher" and judged.clear
             else (
                 "One run: no conclusion on the error."
@@ -217,7 +264,8 @@ def answers_01(key):
         f"seed here {per_seed(errors(half), seeds)} against the lesson's "
         f"{per_seed(errors(base_compared), seeds)}; a student's run lands near these. Expected "
         + (
-            f"conclusion: {judged.kind} with half the neurons, beyond the seeds' spread."
+            f"conclusion: {judged.kind} with half the neurons, beyond the seeds' spread"
+            + (" but by about the size of it." if small else ".")
             if judged.clear
             else "conclusion: no change beyond what another seed does."
         )

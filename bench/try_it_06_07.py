@@ -74,6 +74,13 @@ WITHOUT_PHOTOS = (
     "and samples/drawing_of_a_7.png), and lesson 08 run with no folder teaches the styles the "
     "course draws. Their numbers then differ from these: mark the method and the reasoning."
 )
+YEAR_WITHOUT_CAMERA = (
+    "A student with no camera writes the year with the mouse in any paint program, dark on a "
+    "light background (lesson 06 inverts it to light ink on dark, as MNIST has), and saves it "
+    "as an image file, or scans a sheet; lesson 07's page draws one digit at a time, so it "
+    "does not serve here. Their reading then differs from this one: mark the method and the "
+    "reasoning."
+)
 DRAWN_BY_HAND = (
     "The key cannot draw with a hand: it sends the page drawings made from own_digits.py's "
     "strokes, as the browser sends a canvas; a student draws with the mouse or a finger, so "
@@ -233,7 +240,7 @@ def answers_06(key):
         "the student's year read right, or wrong with the reason from the figure (two "
         "digits touching become one blob; a broken stroke becomes two). Common wrong answer: "
         "blaming the model for a split the blob finder made. The key's year is put together "
-        f"from separate images; a student writes it on one sheet. {WITHOUT_PHOTOS}",
+        f"from separate images; a student writes it on one sheet. {YEAR_WITHOUT_CAMERA}",
         key.took(number),
     )
     return [first, second, third]

@@ -93,10 +93,9 @@ class Key:
         self.own_digits = own_digits  # a folder of <digit>/ images, or None: the drawn styles
         self.work = Path(tempfile.mkdtemp(prefix="try-it-"))
         self.results, self.keys = {}, {}
-        # Per lesson answered (`section`): the runs it used; the seconds the runs it was the
-        # first to use took, whenever they ran; how many of them were kept from an earlier
-        # invocation; and the machine's load average as each of them ended.
-        self.section, self.used, self.seconds, self.kept, self.loads = None, {}, {}, {}, {}
+        # Per lesson answered (`section`): the runs it used, each once (their results say how
+        # long each took, whether it was kept, and the load as it ended).
+        self.section, self.used = None, {}
         self.data_digest = self.file_digest(data) if data else os.environ.get("MNIST_DATA")
         self.modules_digest = digest(*(self.file_digest(PROJECT_DIR / m) for m in COURSE_MODULES))
         self.versions = versions()  # a kept run is reused only with the same ones
@@ -142,6 +141,13 @@ class Key:
             self.keys[run] = digest(*parts, self.modules_digest, sys.version)
         return self.keys[run]
 
+    def identity(self, run):
+        """A run's name in the key's tallies, the same in every invocation that runs the same:
+        its lesson's number, then a digest of its key and what it reads (shown as a student's
+        paths, not this machine's)."""
+        shown = [item.shown for item in run.inputs]
+        return f"{run.lesson[:2]}-{digest(self.key_of(run), shown, run.folder)}"
+
     def stored(self, run):
         """Where a run is kept between invocations, or None (quick mode, inputs, folders)."""
         if self.store is None or run.inputs or run.folder:
@@ -163,12 +169,8 @@ class Key:
             result = Result(saved["printed"], kept / "out", saved["wall_seconds"], True)
             result.marks, result.load = read_marks(result.printed), saved.get("load")
             self.progress(f"{label}: {run.command()} (kept from an earlier invocation)")
-            self.kept[self.section] = self.kept.get(self.section, 0) + 1
         else:
             result = self.run_now(run, label, kept, visit)
-        self.seconds[self.section] = self.seconds.get(self.section, 0.0) + result.wall_seconds
-        if result.load is not None:
-            self.loads.setdefault(self.section, []).append(result.load)
         self.results[run] = result
         return result
 

@@ -76,12 +76,16 @@ def judge(
         if count == 1:
             by = f"{abs(difference):.{digits}f} {unit}"
             return Judged(kind, clear, f"{what} {kind} by {by} in one run: no conclusion")
-        beyond = (
-            "beyond the spread between seeds"
-            if clear
-            else "though the seeds overlap: the runs of one reach the other's"
-        )
         by = f"{abs(difference):.{digits}f} {unit}"
+        if clear:
+            gap = min(old) - max(new) if below == count else min(new) - max(old)
+            beyond = (
+                f"and the ranges over the {count} seeds do not overlap ({gap:.{digits}f} "
+                f"{unit} apart): beyond the spread between seeds"
+                + (", though two seeds measure that spread only roughly" if count == 2 else "")
+            )
+        else:
+            beyond = "though the seeds overlap: the runs of one reach the other's"
         words = f"{what} {kind} in every seed, by {by} on average, {beyond}"
         return Judged(kind, clear, words)
     if below == above == 0:
@@ -117,16 +121,19 @@ def answer(ran, measured, why, accept, took=""):
     )
 
 
-def against_seeds(difference, spread_between, seeds, unit="percentage points", digits=2):
+def against_seeds(difference, spread_between, seeds, unit="percentage points", digits=2, over=None):
     """A single run's difference held against the spread that the seeds of the unchanged
-    lesson measured: words that never call one run a win."""
+    lesson measured (between `seeds`, or `over` the runs these words name): words that never
+    call one run a win."""
     size = f"{abs(difference):.{digits}f} {unit}"
-    if len(seeds) < 2:
+    if len(seeds) < 2 and not over:
         return f"one run: no conclusion, and no spread between seeds to hold {size} against"
     beside = "larger than" if abs(difference) > spread_between else "no larger than"
+    roughly = " (two seeds measure that spread only roughly)" if len(seeds) == 2 else ""
+    where = f"over {over}" if over else f"between {seeds_text(seeds)}{roughly}"
     return (
         f"one run: no conclusion; {size} is {beside} the {spread_between:.{digits}f} the "
-        f"unchanged lesson moved between {seeds_text(seeds)}"
+        f"unchanged lesson moved {where}"
     )
 
 

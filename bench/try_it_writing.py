@@ -25,7 +25,8 @@ LESSON_ORDER = [
 ]
 SECTION = re.compile(r"^## (\d\d_\w+)\.py$", re.M)
 STATS = re.compile(
-    r"<!-- try-it: runs=(\d+) seconds=([\d.]+) kept=(\d+)(?: load=([\d.]+)-([\d.]+))? -->"
+    r"<!-- try-it: runs=(\d+) seconds=([\d.]+) kept=(\d+)(?: load=([\d.]+)-([\d.]+))?"
+    r"(?: used=([\w.:,-]+))? -->"
 )
 BANNER = re.compile(r"^Python .* \| trains on: .*$", re.M)
 INDENT = "   "  # an answer's paragraphs, inside its numbered item
@@ -54,15 +55,23 @@ def shown_command(only, own_digits):
     return " ".join(words + (["--only", only] if only else []))
 
 
-def section(name, answers, runs, seconds, kept, loads, command):
-    """A lesson's section: heading, what it took, each exercise quoted with its answer."""
+def section(name, answers, tallies, command):
+    """A lesson's section: heading, what its runs took, each exercise quoted with its answer.
+    `tallies` are (identity, seconds, kept, load) of each run it used; its comment keeps them,
+    so that the header counts a run that several sections share once."""
     exercises = exercises_of(name, (PROJECT_DIR / f"{name}.py").read_text())
+    runs, kept = len(tallies), sum(kept for _, _, kept, _ in tallies)
+    seconds = sum(seconds for _, seconds, _, _ in tallies)
+    loads = [load for _, _, _, load in tallies if load is not None]
     kept_words = f", {kept} of them kept from an earlier invocation" if kept else ""
     load = f" load={min(loads):.1f}-{max(loads):.1f}" if loads else ""
+    used = ",".join(
+        f"{identity}:{seconds:.1f}:{int(kept)}" for identity, seconds, kept, _ in tallies
+    )
     lines = [
         f"## {name}.py",
         "",
-        f"<!-- try-it: runs={runs} seconds={seconds:.1f} kept={kept}{load} -->",
+        f"<!-- try-it: runs={runs} seconds={seconds:.1f} kept={kept}{load} used={used} -->",
         f"*{runs} runs{kept_words}, {seconds / 60:.1f} minutes of runs; "
         f"made again by `{command}`.*",
         "",
@@ -91,18 +100,47 @@ def earlier_sections(path):
     return {name: body for name, body in found.items() if STATS.search(body)}
 
 
+def used_runs(stats):
+    """{identity: (seconds, kept)} of the runs a section's comment lists."""
+    entries = (entry.split(":") for entry in (stats.group(6) or "").split(",") if entry)
+    return {identity: (float(seconds), kept == "1") for identity, seconds, kept in entries}
+
+
+def owner(identity, listing_sections):
+    """The lesson a shared run is counted under: the one it runs, where that lesson's section
+    lists it, else the first section that does."""
+    own = [name for name in listing_sections if name[:2] == str(identity)[:2]]
+    return (own or listing_sections)[0]
+
+
 def header(sections, machine, banner, quick, command):
-    rows, total_runs, total_seconds, loads, total_kept = [], 0, 0.0, [], 0
+    loads, used_by = [], {}
     for name in LESSON_ORDER:
         stats = STATS.search(sections.get(name, ""))
-        if stats:
-            runs, seconds = int(stats.group(1)), float(stats.group(2))
-            total_kept += int(stats.group(3))
-            loads += [float(value) for value in stats.groups()[3:] if value]
-            total_runs, total_seconds = total_runs + runs, total_seconds + seconds
-            rows.append(f"| {name}.py | {runs} | {seconds / 60:.1f} |")
-        else:
+        if not stats:
+            continue
+        runs, seconds = int(stats.group(1)), float(stats.group(2))
+        loads += [float(value) for value in stats.groups()[3:5] if value]
+        used = used_runs(stats)
+        if not used:  # a section written before its comment listed its runs
+            used = {(name, n): (seconds / runs, n < int(stats.group(3))) for n in range(runs)}
+        used_by[name] = used
+    counted = {identity: tally for used in used_by.values() for identity, tally in used.items()}
+    listed = {
+        identity: owner(identity, [name for name in used_by if identity in used_by[name]])
+        for identity in counted
+    }
+    rows = []
+    for name in LESSON_ORDER:
+        if name not in used_by:
             rows.append(f"| {name}.py | | not measured yet |")
+            continue
+        own = [counted[identity] for identity in counted if listed[identity] == name]
+        own_seconds = sum(seconds for seconds, _ in own)
+        rows.append(f"| {name}.py | {len(own)} | {own_seconds / 60:.1f} |")
+    total_runs = len(counted)
+    total_seconds = sum(seconds for seconds, _ in counted.values())
+    total_kept = sum(kept for _, kept in counted.values())
     missing = [name for name in LESSON_ORDER if not STATS.search(sections.get(name, ""))]
     lines = [
         "# Answers to the Try it exercises",
@@ -114,8 +152,9 @@ def header(sections, machine, banner, quick, command):
         "Every number here was measured by `bench/try_it.py`, on the machine named below. "
         "The explanations are chosen by comparing those numbers. Where an exercise compares "
         "two recipes or asks how much something varies, the answer gives each seed's value "
-        "and calls a difference clear only beyond the spread between seeds; a difference "
-        "from a single run says *one run: no conclusion*. A student's own numbers differ on "
+        "and calls a difference clear only beyond the spread between seeds: the same way in "
+        "every seed, and the ranges over the seeds apart; a difference from a single run says "
+        "*one run: no conclusion*. A student's own numbers differ on "
         "another machine, backend or version, and with another seed: the **Accept:** line of "
         "each answer says what to accept when marking (the range a student's run may give, "
         "the conclusion expected, a common wrong answer).",
@@ -135,10 +174,11 @@ def header(sections, machine, banner, quick, command):
         f"- **Kept runs:** {total_kept} of the {total_runs} runs were kept from an earlier "
         "invocation; a run is kept only for the same lesson code (its comments aside), "
         "course modules, data, Python, Keras, backend and backend version, and each section "
-        "and answer says how many of its runs were kept.",
+        "and answer says how many of its runs were kept, where any were.",
         f"- **Time:** {total_runs} runs, {total_seconds / 60:.1f} minutes of runs in all"
         + (f" (not measured yet: {listing(missing)})" if missing else "")
-        + "; a run that several lessons share counts where it first ran."
+        + "; a run that several lessons use (a model that later lessons read) counts once, "
+        "in the table under the lesson it runs, and in each section that uses it."
         + (
             f" The load average (1 minute) of the machine's {os.cpu_count()} cores was "
             f"{min(loads):.1f}-{max(loads):.1f} as the runs ended (a run's own threads count "
@@ -166,16 +206,12 @@ def key_document(answered, key, machine, out, quick):
     command = shown_command(None, key.own_digits)
     sections = {} if quick else earlier_sections(out)
     for name, answers in answered.items():
-        runs = len(key.used.get(name, ()))
-        sections[name] = section(
-            name,
-            answers,
-            runs,
-            key.seconds.get(name, 0.0),
-            key.kept.get(name, 0),
-            key.loads.get(name, []),
-            shown_command(name, key.own_digits),
-        )
+        results = {key.identity(run): key.results[run] for run in key.used.get(name, ())}
+        tallies = [
+            (identity, result.wall_seconds, result.reused, result.load)
+            for identity, result in sorted(results.items())
+        ]
+        sections[name] = section(name, answers, tallies, shown_command(name, key.own_digits))
     printed = "".join(result.printed for result in key.results.values())
     banner = BANNER.search(printed)
     body = [sections.get(name) or placeholder(name, key.own_digits) for name in LESSON_ORDER]

@@ -102,8 +102,9 @@ def test_the_quick_key_on_a_subset_of_the_real_mnist(tmp_path):
     assert f"the most common training digit is {most} ({counts[most]:,} of " in first_answer
     assert f"the rarest {rarest} ({counts[rarest]:,}," in first_answer
     assert f"{share:.2f}%" in first_answer
-    assert "00_first_four_digits.png is the same pixel for pixel" in text
-    assert "00_random_digits.png is different (" in text
+    assert "of the lesson's 4 figures, 00_random_digits.png is different (" in text
+    same = "00_pixel_grid.png, 00_first_four_digits.png and 00_look_alikes.png are the same"
+    assert f"{same} pixel for pixel" in text
 
 
 def test_the_exercises_apply_to_the_lessons_as_they_are():
@@ -158,26 +159,42 @@ def test_a_bad_option_is_one_line(argv, capsys):
 
 def test_only_fills_in_its_section_and_keeps_the_others(tmp_path):
     """--only 05_best_cnn replaces lesson 05's section of an existing key; the sections
-    measured before stay as they were, and the header's times add them up."""
+    measured before stay as they were, and the header's totals add them up, counting a run
+    that two sections share once."""
     earlier = tmp_path / "answers.md"
     kept = "## 00_load_data.py\n\n<!-- try-it: runs=3 seconds=60.0 kept=0 -->\nold answers\n"
-    earlier.write_text(f"# header\n\n{kept}\n## 05_best_cnn.py\n\nNot measured yet.\n")
+    shared = (
+        "## 04_analyze_errors.py\n\n<!-- try-it: runs=2 seconds=900.0 kept=1 "
+        "used=05-shared:600.0:1,04-own:300.0:0 -->\nolder answers\n"
+    )
+    earlier.write_text(f"# header\n\n{kept}\n{shared}\n## 05_best_cnn.py\n\nNot measured yet.\n")
+    results = {
+        "recipe": Result("", tmp_path, 600.0, reused=True),
+        "changed": Result("", tmp_path, 120.0),
+    }
+    results["recipe"].load, results["changed"].load = 1.5, 2.5
     key = SimpleNamespace(
         data=None,
         own_digits=None,
-        used={"05_best_cnn": {1, 2}},
-        seconds={"05_best_cnn": 120.0},
-        kept={},
-        loads={"05_best_cnn": [1.5, 2.5]},
-        results={},
+        used={"05_best_cnn": {"recipe", "changed"}},
+        results=results,
+        identity={"recipe": "05-shared", "changed": "05-new"}.get,
     )
     answers = [f"**Ran:** r{n}.\n\n**Measured:** m{n}\n\n**Why:** w{n}" for n in range(5)]
     document = try_it_writing.key_document(
         {"05_best_cnn": answers}, key, "a machine", earlier, False
     )
-    assert kept in document
-    assert "<!-- try-it: runs=2 seconds=120.0 kept=0 load=1.5-2.5 -->" in document
-    assert "5 runs, 3.0 minutes of runs in all" in document
+    assert kept in document and shared in document
+    assert (
+        "<!-- try-it: runs=2 seconds=720.0 kept=1 load=1.5-2.5 "
+        "used=05-new:120.0:0,05-shared:600.0:1 -->" in document
+    )
+    # 3 runs of lesson 00 (1 minute), 2 of lesson 04 (15), and lesson 05's new one (2): the
+    # lesson-05 run that lesson 04 reads counts once, under lesson 05, which runs it.
+    assert "6 runs, 18.0 minutes of runs in all" in document
+    assert "**Kept runs:** 1 of the 6 runs" in document
+    assert "| 04_analyze_errors.py | 1 | 5.0 |" in document
+    assert "| 05_best_cnn.py | 2 | 12.0 |" in document
     assert document.count("**Machine:** a machine;") == 1  # the machine, stated once
     assert document.count("one shared Jupyter kernel") == 1  # how the runs ran, once
     assert "**Why:** w4" in document and "Not measured yet: `" in document
@@ -238,6 +255,9 @@ def test_one_run_is_never_called_a_win():
     assert not judged.clear and judged.words.endswith("in one run: no conclusion")
     judged = judge([0.30, 0.31, 0.32], [0.40, 0.41, 0.42])
     assert judged.clear and "beyond the spread between seeds" in judged.words
+    assert "do not overlap (0.08 percentage points apart)" in judged.words
+    assert "roughly" not in judged.words  # three seeds
+    assert "only roughly" in judge([0.30, 0.31], [0.40, 0.41]).words
     judged = judge([0.30, 0.41, 0.32], [0.40, 0.45, 0.42])
     assert not judged.clear and "overlap" in judged.words
     for difference in (0.01, 0.5):
