@@ -317,8 +317,8 @@ def answers_01(key):
                 else "neither ends lower beyond the spread between seeds."
             )
         )
-        + " Common wrong answer: crediting the constant rate alone, though the epochs and the "
-        "starting rate changed too.",
+        + " Common wrong answer: putting the difference down to the constant rate alone, "
+        "though the epochs and the starting rate changed too.",
         key.took(slides, base_compared),
     )
 

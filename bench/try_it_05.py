@@ -11,7 +11,6 @@ import re
 
 from try_it_runs import MARK, PROJECT_DIR, RERUN, Change, Edit, Run, TryItError
 from try_it_words import (
-    against_seeds,
     answer,
     counted,
     judge,
@@ -131,6 +130,24 @@ def rerun_note(recipes, seeds):
     )
 
 
+def placed(value, values, unit="percentage points", digits=2):
+    """Where one run's value lies against the range of `values`: 'within', '0.01 percentage
+    points above', ... (compared as the answer prints them)."""
+    value, low, high = (round(v, digits) for v in (value, min(values), max(values)))
+    if value > high:
+        return f"{value - high:.{digits}f} {unit} above"
+    if value < low:
+        return f"{low - value:.{digits}f} {unit} below"
+    return "within"
+
+
+def far(value, values, digits=2):
+    """Whether one run's value lies further outside the range of `values` than the range is
+    wide: clearly outside what another run of the same recipe gives."""
+    value, low, high = (round(v, digits) for v in (value, min(values), max(values)))
+    return len(values) > 1 and (value - high > high - low or low - value > high - low)
+
+
 def answers_05(key):
     seeds = key.seeds(INGREDIENT_SEEDS)
     recipes = [key.run(RECIPE.with_seed(s), "the recipe (all exercises)") for s in seeds]
@@ -145,10 +162,9 @@ def answers_05(key):
     # of docs/measurements.md, where the course measured it over more seeds.
     elsewhere = [] if key.quick else measured_runs()
     all_passes = one_passes + [error for _, error, _ in elsewhere]
-    noise = round(max(all_passes) - min(all_passes), 2)
     over = (
-        f"the recipe's {len(all_passes)} runs measured, {len(recipes)} here and "
-        f"{len(elsewhere)} in docs/measurements.md"
+        f"its {len(all_passes)} runs measured, {len(recipes)} here and {len(elsewhere)} in "
+        "docs/measurements.md"
         if elsewhere
         else None
     )
@@ -161,8 +177,10 @@ def answers_05(key):
     }
     costs = {name: one_pass(result) - one_pass(recipe) for name, result in off.items()}
     worst = max(costs, key=costs.get)
-    within = [name for name, cost in costs.items() if round(cost, 2) <= noise]
+    low, high = min(all_passes), max(all_passes)
+    span = f"the {low:.2f}-{high:.2f}% the recipe spans over {over or seeds_text(seeds)}"
     times = [minutes(result) for result in (*recipes, *off.values())]
+    missing = {name: f"the missing {name.removeprefix('no ')}" for name in off}
     first = answer(
         ran([Run(L05, CHANGES_05[name]).command() for name in off], [42]),
         "one plain pass: "
@@ -172,29 +190,31 @@ def answers_05(key):
             for name, result in off.items()
         )
         + f", against the recipe's {percent(one_pass(recipe))} (with test-time augmentation "
-        f"{percent(with_tta(recipe))}); {recipe_seeds}{recipe_range}. For the larger cost, "
-        f"{against_seeds(costs[worst], noise, seeds, over=over and 'those runs')}. Each run "
-        "trained for "
+        f"{percent(with_tta(recipe))}); {recipe_seeds}{recipe_range}. Against that range: "
+        + "; ".join(
+            f"without {name.removeprefix('no ')} {placed(one_pass(result), all_passes)}"
+            for name, result in off.items()
+        )
+        + f". One run of each: no conclusion. Each run trained for "
         f"{min(times):.1f}-{max(times):.1f} minutes here.{rerun_note(recipes, seeds)}",
         (
-            f"In this one run the missing {worst.removeprefix('no ')} cost the most; one run "
-            "of each settles no ranking, "
+            f"In this one run {missing[worst]} cost the most; one run of each settles no "
+            "ranking, "
             + (
-                "and a single run's cost has no spread to be held against. "
+                "and a single run of the recipe gives no range to hold them against. "
                 if len(all_passes) < 2
-                else (
-                    f"though both costs are larger than the {noise:.2f} percentage points the "
-                    "recipe alone spans over its runs. "
-                    if not within
-                    else (
-                        f"and only the missing {worst.removeprefix('no ')} cost more than the "
-                        f"{noise:.2f} percentage points the recipe alone spans over its runs; "
-                        f"the missing {listing(n.removeprefix('no ') for n in within)}'s cost "
-                        "is within that spread. "
-                        if costs[worst] > noise
-                        else "and neither cost is larger than the recipe's own spread over its "
-                        f"runs ({noise:.2f} percentage points): no cost shown. "
-                    )
+                else "but "
+                + " and ".join(
+                    f"{missing[name]}'s error lies {placed(one_pass(off[name]), all_passes)}"
+                    for name in sorted(off, key=costs.get, reverse=True)
+                )
+                + " the recipe's own range: "
+                + (
+                    f"only {missing[worst]}'s is clearly outside what another run of the "
+                    "recipe gives. "
+                    if far(one_pass(off[worst]), all_passes)
+                    and sum(far(one_pass(r), all_passes) for r in off.values()) == 1
+                    else "read each against that range, one run at a time. "
                 )
             )
             + (
@@ -209,17 +229,18 @@ def answers_05(key):
             if costs[worst] > 0
             else "Neither missing ingredient cost test error in this run."
         ),
-        f"one-pass errors near these (the recipe alone spans {min(all_passes):.2f}-"
-        f"{max(all_passes):.2f}%, {noise:.2f} percentage points, over "
-        f"{over or seeds_text(seeds)}). Expected conclusion: one run of each does not rank the "
-        "ingredients, and a cost within the recipe's own spread shows nothing"
+        f"one-pass errors near these ({span}). Expected conclusion: {missing[worst]} cost "
+        "the most in this run"
         + (
-            f" (here the missing {listing(n.removeprefix('no ') for n in within)}'s)"
-            if within and len(all_passes) > 1
-            else ""
+            ", far outside the recipe's own range, named with the caveat that one run of each "
+            "settles no ranking; an error just outside or inside that range shows nothing on "
+            "its own"
+            if far(one_pass(off[worst]), all_passes)
+            else ", though one run of each settles no ranking"
         )
         + ". Common wrong answer: the ranking of two single runs stated as the lesson's "
-        "finding, or the test-time augmentation error compared with a one-pass error.",
+        "finding without that caveat, or the test-time augmentation error compared with a "
+        "one-pass error.",
         key.took(*off.values()),
     )
 
@@ -229,20 +250,20 @@ def answers_05(key):
     second = answer(
         ran(RECIPE.command(), [42], (STRONGER,)),
         f"one plain pass {percent(one_pass(stronger))} against the recipe's "
-        f"{percent(one_pass(recipe))}: {against_seeds(worse, noise, seeds, over=over)}. With "
-        "test-time "
-        f"augmentation {percent(with_tta(stronger))} against {percent(with_tta(recipe))}: "
-        f"test-time augmentation moves the error by {-gain:+.2f} percentage points from one "
-        f"pass, against {-base_gain:+.2f} with the recipe.",
+        f"{percent(one_pass(recipe))}: {percent(one_pass(stronger))} lies "
+        f"{placed(one_pass(stronger), all_passes)} {span}; one run: no conclusion. With "
+        f"test-time augmentation {percent(with_tta(stronger))} against "
+        f"{percent(with_tta(recipe))}: test-time augmentation moves the error by {-gain:+.2f} "
+        f"percentage points from one pass, against {-base_gain:+.2f} with the recipe.",
         (
             "One plain pass was worse in this one run, "
             if worse > 0
             else "One plain pass was not worse in this one run, "
         )
         + (
-            "by no more than the recipe's own spread over its runs: no conclusion. "
-            if round(abs(worse), 2) <= noise
-            else "but one run of each is no conclusion. "
+            "but not clearly outside what another run of the recipe gives: no conclusion. "
+            if not far(one_pass(stronger), all_passes)
+            else "far outside the recipe's own range, though one run of each is no " "conclusion. "
         )
         + "What to expect: digits turned by up to 20 degrees are further from the upright "
         "test digits, and test-time augmentation, which averages over such turns, "
@@ -251,11 +272,9 @@ def answers_05(key):
             if gain > max(base_gain, 0)
             else "did not help more in this run."
         ),
-        f"errors near these: the recipe alone spans {min(all_passes):.2f}-"
-        f"{max(all_passes):.2f}% in one pass over {over or seeds_text(seeds)}. Expected "
-        f"conclusion: a change of {abs(worse):.2f} percentage points "
-        "in one run settles nothing. Common wrong answer: 'stronger augmentation is worse' "
-        "from one run.",
+        f"errors near these ({span}). Expected conclusion: a change of {abs(worse):.2f} "
+        "percentage points in one run settles nothing. Common wrong answer: 'stronger "
+        "augmentation is worse' from one run.",
         key.took(stronger),
     )
 
@@ -301,7 +320,6 @@ def answers_05(key):
     counts = [validation_errors(r) for r in tried]
     base_counts = [validation_errors(r) for r in recipes]
     all_counts = base_counts + [count for _, _, count in elsewhere]
-    count_noise = max(all_counts) - min(all_counts)
     count_range = (
         f"the recipe alone read {min(all_counts)}-{max(all_counts)} validation images wrong "
         f"over {over}"
@@ -370,7 +388,10 @@ def answers_05(key):
         f"last epoch's training accuracy {percent(accuracy['erasing'])} against "
         f"{percent(accuracy['recipe'])}; validation loss {loss['erasing']:.4f} against "
         f"{loss['recipe']:.4f}; validation errors {wrong_count} against {wrong_base}: "
-        f"{against_seeds(wrong_count - wrong_base, count_noise, seeds, 'images', 0, over)}. The "
+        f"one run: no conclusion; {wrong_count} lies "
+        f"{placed(wrong_count, all_counts, 'images', 0)} the {min(all_counts)}-"
+        f"{max(all_counts)} the recipe read wrong over "
+        f"{over or seeds_text(seeds)}. The "
         f"recipe's own training accuracy per seed: {per_seed(recipe_accuracies, seeds)}.",
         (
             f"Harder images lower the training accuracy: by {accuracy_drop:.2f} percentage "
@@ -402,8 +423,10 @@ def answers_05(key):
         + ". "
         "Expected conclusion: "
         "harder images lower the training accuracy; whether they help or hurt the "
-        "validation error, one run does not say. Common wrong answer: the lower training "
-        "accuracy read as a worse model.",
+        "validation error, one run does not say. A student who adds docs/measurements.md's "
+        "run of the same erasing with seed 1 (its second round of candidates) has two runs "
+        "to compare, which is stronger evidence: accept it. Common wrong answer: the lower "
+        "training accuracy read as a worse model.",
         key.took(erased),
     )
     return [first, second, third, fourth, fifth]

@@ -100,7 +100,9 @@ def answers_08(key):
     first = answer(
         "two visits to lesson 07's page, teaching in its teach mode (`POST /teach?digit=D`) "
         f"one sitting each of {what}, each writer's images of a digit alternating between the "
-        f"sittings; then `{Run(L08, model=MODEL, inputs=(taught,)).command()}` with "
+        "sittings, the first to the first sitting (so an image alone for its writer and digit "
+        f"is always taught: {record['adapt_images']} taught, {record['held_out_images']} held "
+        f"out); then `{Run(L08, model=MODEL, inputs=(taught,)).command()}` with "
         f"{seeds_text(seeds)}" + (" (`--seed N`)" if len(seeds) > 1 else ""),
         f"held out (the second sitting, {record['held_out_images']} images): "
         f"{right_before} read right before; after adapting carefully "
@@ -166,9 +168,12 @@ def answers_08(key):
         name: judge(careful[name], careful["lesson"], "MNIST test error")
         for name in ("no replay", "naive rate")
     }
+    rate_against_replay = judge(careful["naive rate"], careful["no replay"], "MNIST test error")
     held_out = adaptation(runs["lesson"][0])["held_out_images"]
     second = answer(
-        ran(Run(L08, model=MODEL).command(), seeds, (NO_REPLAY,)) + f"; and {NAIVE_RATE.shown()}",
+        ran(Run(L08, model=MODEL).command(), seeds, (NO_REPLAY,))
+        + f"; and {NAIVE_RATE.shown()}. With no folder, the lesson adapts on the styles the "
+        f"course draws and holds out {adaptation(runs['lesson'][0])['held_out_source']}",
         f"the careful way's MNIST test error: {spread(careful['no replay'])} without replay, "
         f"{spread(careful['naive rate'])} at Adam's usual rate with replay, "
         f"{spread(careful['lesson'])} as the lesson is, from {before:.2f}% before adapting. "
@@ -185,7 +190,12 @@ def answers_08(key):
         f"{rises['naive rate']:+.2f} at "
         f"Adam's usual rate with replay ({rises['lesson']:+.2f} as the lesson is): "
         + (
-            f"{larger} matters more here. "
+            f"{larger} matters more here"
+            + (
+                f" (at 1e-3 against without replay: {rate_against_replay.words}). "
+                if len(seeds) > 1
+                else ", in one run of each. "
+            )
             if max(rises.values()) > 0
             else "neither change made MNIST pay in these runs. "
         )
@@ -239,7 +249,7 @@ def answers_08(key):
     epochs = adaptation(base[0])["epochs"]
     third = answer(
         ran(Run(L08, CHANGES_08["50 epochs"], model=MODEL).command(), seeds)
-        + ", against the lesson as it is with the same seeds",
+        + ", against the lesson as it is with the same seeds, with no folder as in exercise 2",
         f"held-out drawings read right (of {adaptation(base[0])['held_out_images']}): "
         f"{listing(held)} after {adaptation(longer[0])['epochs']} epochs, {listing(held_base)} "
         f"after the lesson's {epochs} ({judged.words}); the drawings it adapted on: "

@@ -149,7 +149,9 @@ def header(sections, machine, banner, quick, command):
         "exercises, numbered as in the lesson, each with what was run, what it measured and "
         "why, as one would explain it when grading.",
         "",
-        "Every number here was measured by `bench/try_it.py`, on the machine named below. "
+        "Every number here was measured by `bench/try_it.py`, on the machine named below, "
+        "except where an answer names docs/measurements.md: lesson 05's answers hold their "
+        "single runs against the recipe's runs there as well as its runs here. "
         "The explanations are chosen by comparing those numbers. Where an exercise compares "
         "two recipes or asks how much something varies, the answer gives each seed's value "
         "and calls a difference clear only beyond the spread between seeds: the same way in "
@@ -174,11 +176,13 @@ def header(sections, machine, banner, quick, command):
         f"- **Kept runs:** {total_kept} of the {total_runs} runs were kept from an earlier "
         "invocation; a run is kept only for the same lesson code (its comments aside), "
         "course modules, data, Python, Keras, backend and backend version, and each section "
-        "and answer says how many of its runs were kept, where any were.",
+        "and answer says how many of its runs were kept, where any were. Runs that read lesson "
+        "07's page, the collected digits or an image made from them are always made again.",
         f"- **Time:** {total_runs} runs, {total_seconds / 60:.1f} minutes of runs in all"
         + (f" (not measured yet: {listing(missing)})" if missing else "")
         + "; a run that several lessons use (a model that later lessons read) counts once, "
-        "in the table under the lesson it runs, and in each section that uses it."
+        "in the table under the lesson it runs (or, where that lesson does not use it, the "
+        "first that does), and in each section that uses it."
         + (
             f" The load average (1 minute) of the machine's {os.cpu_count()} cores was "
             f"{min(loads):.1f}-{max(loads):.1f} as the runs ended (a run's own threads count "
