@@ -232,7 +232,7 @@ def answers_05(key):
         f"one-pass errors near these ({span}). Expected conclusion: {missing[worst]} cost "
         "the most in this run"
         + (
-            ", far outside the recipe's own range, named with the caveat that one run of each "
+            ", clearly outside the recipe's own range, named with the caveat that one run of each "
             "settles no ranking; an error just outside or inside that range shows nothing on "
             "its own"
             if far(one_pass(off[worst]), all_passes)
@@ -354,11 +354,12 @@ def answers_05(key):
             else ""
         )
         + "The question on the average of the weights was not measured here: batch "
-        "normalization's statistics belong to the last weights, so they fit the averaged "
-        "ones only roughly; docs/measurements.md recomputes them for the averaged weights.",
+        "normalization's statistics were gathered with the last weights, not the averaged "
+        "ones; docs/measurements.md recomputed them for the averaged weights (seed 1), and the "
+        "average gained nothing there, with its statistics recomputed or not.",
         f"validation counts per seed near {per_seed(counts, seeds, '', 0)} with {name} and "
         f"{per_seed(base_counts, seeds, '', 0)} with the recipe, for whichever ingredient "
-        "the student tried"
+        "the student tried (these are weight decay's; another ingredient gives its own)"
         + (f" ({count_range}" if count_range else "")
         + (
             ("; " if count_range else " (")
@@ -423,10 +424,16 @@ def answers_05(key):
         + ". "
         "Expected conclusion: "
         "harder images lower the training accuracy; whether they help or hurt the "
-        "validation error, one run does not say. A student who adds docs/measurements.md's "
-        "run of the same erasing with seed 1 (its second round of candidates) has two runs "
-        "to compare, which is stronger evidence: accept it. Common wrong answer: the lower "
-        "training accuracy read as a worse model.",
+        "validation error, one run does not say"
+        + (
+            ". A student who cites docs/measurements.md's run of the same erasing with seed 1 "
+            "(its second round of candidates, made with an older copy of the lesson) has a "
+            "second run in which the validation loss rose too: accept the conclusion that "
+            f"harder images raise the validation loss in {epochs} epochs, stated as two runs"
+            if loss["erasing"] > loss["recipe"]
+            else ""
+        )
+        + ". Common wrong answer: the lower training accuracy read as a worse model.",
         key.took(erased),
     )
     return [first, second, third, fourth, fifth]

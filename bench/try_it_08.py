@@ -98,11 +98,12 @@ def answers_08(key):
     gains = [right - right_before for right in careful_right]
     naive_worse = min(naive_errors) > max(careful_errors)
     first = answer(
-        "two visits to lesson 07's page, teaching in its teach mode (`POST /teach?digit=D`) "
-        f"one sitting each of {what}, each writer's images of a digit alternating between the "
-        "sittings, the first to the first sitting (so an image alone for its writer and digit "
-        f"is always taught: {record['adapt_images']} taught, {record['held_out_images']} held "
-        f"out); then `{Run(L08, model=MODEL, inputs=(taught,)).command()}` with "
+        "two visits to lesson 07's page, each teaching one sitting in its teach mode "
+        f"(`POST /teach?digit=D`), the two sittings made of {what}: each writer's images of a "
+        "digit alternate between them, the first to the first sitting, which the lesson adapts "
+        "on (so an image alone for its writer and digit is always adapted on: "
+        f"{record['adapt_images']} adapted on, {record['held_out_images']} held out); then "
+        f"`{Run(L08, model=MODEL, inputs=(taught,)).command()}` with "
         f"{seeds_text(seeds)}" + (" (`--seed N`)" if len(seeds) > 1 else ""),
         f"held out (the second sitting, {record['held_out_images']} images): "
         f"{right_before} read right before; after adapting carefully "
@@ -204,7 +205,7 @@ def answers_08(key):
         "read MNIST."
         + (
             " With the features and batch normalisation frozen, only the classifier on top "
-            "can forget, and at the lesson's low rate batches of your digits alone forget "
+            "can forget, and at the lesson's low rate, batches of the new digits alone forget "
             "less of MNIST than Adam's usual rate does with replay"
             + (
                 ", though more than the lesson's replay lets them, in every seed."
@@ -278,6 +279,17 @@ def answers_08(key):
                 else f"; the drawings it adapted on: {by_heart.words}, no sign of learning "
                 "them by heart that the seeds can tell apart."
             )
+        )
+        + (
+            " Against the lesson's epochs, MNIST's "
+            + judge(
+                [careful_error(r) for r in longer],
+                [careful_error(r) for r in base],
+                "test error",
+            ).words
+            + "."
+            if len(seeds) > 1
+            else ""
         ),
         f"held-out counts per seed near {per_seed(held, seeds, '', 0)} after "
         f"{adaptation(longer[0])['epochs']} epochs against {per_seed(held_base, seeds, '', 0)}"

@@ -61,7 +61,7 @@ def section(name, answers, tallies, command):
     so that the header counts a run that several sections share once."""
     exercises = exercises_of(name, (PROJECT_DIR / f"{name}.py").read_text())
     runs, kept = len(tallies), sum(kept for _, _, kept, _ in tallies)
-    seconds = sum(seconds for _, seconds, _, _ in tallies)
+    seconds = sum(round(seconds, 1) for _, seconds, _, _ in tallies)  # as the comment has them
     loads = [load for _, _, _, load in tallies if load is not None]
     kept_words = f", {kept} of them kept from an earlier invocation" if kept else ""
     load = f" load={min(loads):.1f}-{max(loads):.1f}" if loads else ""
