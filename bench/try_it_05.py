@@ -266,11 +266,12 @@ def answers_05(key):
             else "far outside the recipe's own range, though one run of each is no " "conclusion. "
         )
         + "What to expect: digits turned by up to 20 degrees are further from the upright "
-        "test digits, and test-time augmentation, which averages over such turns, "
+        "test digits. What this run measured: test-time augmentation, which averages over "
+        "such turns, "
         + (
-            "helped more in this run."
+            f"helped more ({-gain:+.2f} against {-base_gain:+.2f} percentage points)."
             if gain > max(base_gain, 0)
-            else "did not help more in this run."
+            else f"did not help more ({-gain:+.2f} against {-base_gain:+.2f} percentage points)."
         ),
         f"errors near these ({span}). Expected conclusion: a change of {abs(worse):.2f} "
         "percentage points in one run settles nothing. Common wrong answer: 'stronger "

@@ -6,7 +6,17 @@ import re
 
 from try_it_06_07 import MODEL, WITHOUT_PHOTOS, own_digit_folder, page_visits, visit_results
 from try_it_runs import MARK, Change, Edit, Input, Run, TryItError
-from try_it_words import answer, judge, listing, mean, per_seed, ran, seeds_text, spread
+from try_it_words import (
+    answer,
+    counted,
+    judge,
+    listing,
+    mean,
+    per_seed,
+    ran,
+    seeds_text,
+    spread,
+)
 
 import outputs
 import own_digits
@@ -63,10 +73,18 @@ def held_out_right(result, way="careful"):
     return adaptation(result)["held_out_read_right"][way]
 
 
-def gains_text(gains):
-    """'+1' where every seed gained the same, '+0 to +2' otherwise."""
-    low, high = min(gains), max(gains)
-    return f"{low:+d}" if low == high else f"{low:+d} to {high:+d}"
+def gains_text(gains, seeds):
+    """How many more held-out images each seed read right: 'no more held-out images right',
+    '1 more held-out image right in every seed', '0, 1 and 2 more held-out images right
+    (seeds 42, 1 and 2)'."""
+    every = " in every seed" if len(gains) > 1 else ""
+    if len(set(gains)) == 1 and gains[0] == 0:
+        return "no more held-out images right"
+    if len(set(gains)) == 1:
+        more = "more" if gains[0] > 0 else "fewer"
+        return f"{counted(abs(gains[0]), f'{more} held-out image')} right{every}"
+    shown = listing(gains) + " more" if min(gains) >= 0 else listing(f"{g:+d}" for g in gains)
+    return f"{shown} held-out images right ({seeds_text(seeds)})"
 
 
 def digits_named(digits):
@@ -114,7 +132,7 @@ def answers_08(key):
         f"{before_error:.2f}% before; careful {spread(careful_errors)}; naive "
         f"{spread(naive_errors)}.",
         (
-            f"Careful adapting read {gains_text(gains)} more held-out images right "
+            f"Careful adapting read {gains_text(gains, seeds)} "
             if max(gains) > 0
             else "The careful way taught these digits nothing the model did not already read "
         )
@@ -145,7 +163,7 @@ def answers_08(key):
         + "Digits read right before cannot improve: a model that already reads a writer's "
         "style gains little from being taught it.",
         "the student's own counts, which depend on their digits (here the careful way read "
-        f"{gains_text(gains)} more held-out images right and moved MNIST's test error by "
+        f"{gains_text(gains, seeds)} and moved MNIST's test error by "
         f"{listing(f'{cost:+d}' for cost in costs)} images; the naive way's error was "
         f"{per_seed(naive_errors, seeds)}; docs/measurements.md measures both ways over "
         "writers and seeds too). Expected conclusion: what the careful way gained on the held-out "
@@ -227,7 +245,12 @@ def answers_08(key):
         f"replay and {per_seed(careful['naive rate'], seeds)} at 1e-3, against "
         f"{per_seed(careful['lesson'], seeds)} as the lesson is. Expected conclusion: "
         + (
-            f"{larger} matters more, as the two changes' rises compare here; "
+            f"{larger} matters more"
+            + (
+                ", its rise apart from the other's in every seed here; "
+                if rate_against_replay.clear
+                else ", though the two rises overlap between seeds; "
+            )
             if max(rises.values()) > 0
             else "neither change makes MNIST pay much; "
         )
