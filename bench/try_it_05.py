@@ -13,10 +13,12 @@ from try_it_runs import MARK, PROJECT_DIR, RERUN, Change, Edit, Run, TryItError
 from try_it_words import (
     answer,
     counted,
+    far,
     judge,
     listing,
     per_seed,
     percent,
+    placed,
     ran,
     seeds_text,
     validation_images,
@@ -130,24 +132,6 @@ def rerun_note(recipes, seeds):
     )
 
 
-def placed(value, values, unit="percentage points", digits=2):
-    """Where one run's value lies against the range of `values`: 'within', '0.01 percentage
-    points above', ... (compared as the answer prints them)."""
-    value, low, high = (round(v, digits) for v in (value, min(values), max(values)))
-    if value > high:
-        return f"{value - high:.{digits}f} {unit} above"
-    if value < low:
-        return f"{low - value:.{digits}f} {unit} below"
-    return "within"
-
-
-def far(value, values, digits=2):
-    """Whether one run's value lies further outside the range of `values` than the range is
-    wide: clearly outside what another run of the same recipe gives."""
-    value, low, high = (round(v, digits) for v in (value, min(values), max(values)))
-    return len(values) > 1 and (value - high > high - low or low - value > high - low)
-
-
 def answers_05(key):
     seeds = key.seeds(INGREDIENT_SEEDS)
     recipes = [key.run(RECIPE.with_seed(s), "the recipe (all exercises)") for s in seeds]
@@ -168,16 +152,14 @@ def answers_05(key):
         if elsewhere
         else None
     )
-    recipe_range = (
-        f"; over {over}: {min(all_passes):.2f}-{max(all_passes):.2f}%" if elsewhere else ""
-    )
+    low, high = min(all_passes), max(all_passes)
+    recipe_range = f"; over {over}: {low:.2f}-{high:.2f}%" if elsewhere else ""
     off = {
         name: key.run(Run(L05, CHANGES_05[name]), "exercise 1")
         for name in ("no augmentation", "no schedule")
     }
     costs = {name: one_pass(result) - one_pass(recipe) for name, result in off.items()}
     worst = max(costs, key=costs.get)
-    low, high = min(all_passes), max(all_passes)
     span = f"the {low:.2f}-{high:.2f}% the recipe spans over {over or seeds_text(seeds)}"
     times = [minutes(result) for result in (*recipes, *off.values())]
     missing = {name: f"the missing {name.removeprefix('no ')}" for name in off}
@@ -383,8 +365,6 @@ def answers_05(key):
     epochs = recipe.metrics()["epochs"]
     wrong_count, wrong_base = validation_errors(erased), validation_errors(recipe)
     recipe_accuracies = [round(100 * r.history()["accuracy"][-1], 2) for r in recipes]
-    accuracy_noise = max(recipe_accuracies) - min(recipe_accuracies)
-    accuracy_drop = accuracy["recipe"] - accuracy["erasing"]
     fifth = answer(
         ran(RECIPE.command(), [42], (ERASING,)),
         f"last epoch's training accuracy {percent(accuracy['erasing'])} against "
@@ -396,15 +376,15 @@ def answers_05(key):
         f"{over or seeds_text(seeds)}. The "
         f"recipe's own training accuracy per seed: {per_seed(recipe_accuracies, seeds)}.",
         (
-            f"Harder images lower the training accuracy: by {accuracy_drop:.2f} percentage "
-            f"points in this one run, against the {accuracy_noise:.2f} the recipe's moved "
-            f"between {seeds_text(seeds)}, as expected, since it is measured on the erased "
-            "images. "
-            if accuracy_drop > accuracy_noise and len(seeds) > 1
+            "Harder images lower the training accuracy: in this one run it lies "
+            f"{placed(accuracy['erasing'], recipe_accuracies)} the recipe's range over "
+            f"{seeds_text(seeds)}, far outside it, as expected, since it is measured on the "
+            "erased images. "
+            if far(accuracy["erasing"], recipe_accuracies)
+            and accuracy["erasing"] < min(recipe_accuracies)
             else (
-                f"The training accuracy fell by {accuracy_drop:.2f} percentage points, one "
-                "run: no conclusion. "
-                if accuracy_drop > 0
+                "The training accuracy fell, in one run: no conclusion. "
+                if accuracy["erasing"] < accuracy["recipe"]
                 else "The training accuracy did not fall. "
             )
         )

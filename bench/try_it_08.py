@@ -141,19 +141,8 @@ def answers_08(key):
             if max(costs) > 0
             else f"and MNIST lost nothing ({listing(costs)} test images); "
         )
-        + (
-            (
-                "the naive way forgets far more of MNIST, in every seed. "
-                if naive_worse
-                else "the naive way did not forget more of MNIST in every seed here. "
-            )
-            if len(seeds) > 1
-            else (
-                "the naive way forgot more of MNIST in this one run. "
-                if naive_worse
-                else "the naive way did not forget more of MNIST in this one run. "
-            )
-        )
+        + f"the naive way {'forgot far more' if naive_worse else 'did not forget more'} of "
+        f"MNIST {'in every seed' if len(seeds) > 1 else 'in this one run'}. "
         + (
             f"The naive way read more held-out images right ({listing(naive_right)} of "
             f"{record['held_out_images']}, against {right_before} before), at that cost. "

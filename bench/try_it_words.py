@@ -121,20 +121,22 @@ def answer(ran, measured, why, accept, took=""):
     )
 
 
-def against_seeds(difference, spread_between, seeds, unit="percentage points", digits=2, over=None):
-    """A single run's difference held against the spread that the seeds of the unchanged
-    lesson measured (between `seeds`, or `over` the runs these words name): words that never
-    call one run a win."""
-    size = f"{abs(difference):.{digits}f} {unit}"
-    if len(seeds) < 2 and not over:
-        return f"one run: no conclusion, and no spread between seeds to hold {size} against"
-    beside = "larger than" if abs(difference) > spread_between else "no larger than"
-    roughly = " (two seeds measure that spread only roughly)" if len(seeds) == 2 else ""
-    where = f"over {over}" if over else f"between {seeds_text(seeds)}{roughly}"
-    return (
-        f"one run: no conclusion; {size} is {beside} the {spread_between:.{digits}f} the "
-        f"unchanged lesson moved {where}"
-    )
+def placed(value, values, unit="percentage points", digits=2):
+    """Where one run's value lies against the range of `values` (the unchanged lesson's runs):
+    'within', '0.01 percentage points above', ..., compared as the answer prints them."""
+    value, low, high = (round(v, digits) for v in (value, min(values), max(values)))
+    if value > high:
+        return f"{value - high:.{digits}f} {unit} above"
+    if value < low:
+        return f"{low - value:.{digits}f} {unit} below"
+    return "within"
+
+
+def far(value, values, digits=2):
+    """Whether one run's value lies further outside the range of `values` than the range is
+    wide: clearly outside what another run of the unchanged lesson gives. Never with one."""
+    value, low, high = (round(v, digits) for v in (value, min(values), max(values)))
+    return len(values) > 1 and (value - high > high - low or low - value > high - low)
 
 
 # %% Reading what a lesson printed

@@ -26,7 +26,7 @@ LESSON_ORDER = [
 SECTION = re.compile(r"^## (\d\d_\w+)\.py$", re.M)
 STATS = re.compile(
     r"<!-- try-it: runs=(\d+) seconds=([\d.]+) kept=(\d+)(?: load=([\d.]+)-([\d.]+))?"
-    r"(?: used=([\w.:,-]+))? -->"
+    r" used=([\w.:,-]*) -->"
 )
 BANNER = re.compile(r"^Python .* \| trains on: .*$", re.M)
 INDENT = "   "  # an answer's paragraphs, inside its numbered item
@@ -102,14 +102,14 @@ def earlier_sections(path):
 
 def used_runs(stats):
     """{identity: (seconds, kept)} of the runs a section's comment lists."""
-    entries = (entry.split(":") for entry in (stats.group(6) or "").split(",") if entry)
+    entries = (entry.split(":") for entry in stats.group(6).split(",") if entry)
     return {identity: (float(seconds), kept == "1") for identity, seconds, kept in entries}
 
 
 def owner(identity, listing_sections):
     """The lesson a shared run is counted under: the one it runs, where that lesson's section
     lists it, else the first section that does."""
-    own = [name for name in listing_sections if name[:2] == str(identity)[:2]]
+    own = [name for name in listing_sections if name[:2] == identity[:2]]
     return (own or listing_sections)[0]
 
 
@@ -119,12 +119,8 @@ def header(sections, machine, banner, quick, command):
         stats = STATS.search(sections.get(name, ""))
         if not stats:
             continue
-        runs, seconds = int(stats.group(1)), float(stats.group(2))
         loads += [float(value) for value in stats.groups()[3:5] if value]
-        used = used_runs(stats)
-        if not used:  # a section written before its comment listed its runs
-            used = {(name, n): (seconds / runs, n < int(stats.group(3))) for n in range(runs)}
-        used_by[name] = used
+        used_by[name] = used_runs(stats)
     counted = {identity: tally for used in used_by.values() for identity, tally in used.items()}
     listed = {
         identity: owner(identity, [name for name in used_by if identity in used_by[name]])

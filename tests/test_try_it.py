@@ -23,7 +23,7 @@ import try_it_00_02  # noqa: E402
 import try_it_writing  # noqa: E402
 from try_it_kernel import Key  # noqa: E402
 from try_it_runs import Result, Run, TryItError, check_change  # noqa: E402
-from try_it_words import against_seeds, judge  # noqa: E402
+from try_it_words import far, judge, placed  # noqa: E402
 
 import common  # noqa: E402
 
@@ -162,7 +162,10 @@ def test_only_fills_in_its_section_and_keeps_the_others(tmp_path):
     measured before stay as they were, and the header's totals add them up, counting a run
     that two sections share once."""
     earlier = tmp_path / "answers.md"
-    kept = "## 00_load_data.py\n\n<!-- try-it: runs=3 seconds=60.0 kept=0 -->\nold answers\n"
+    kept = (
+        "## 00_load_data.py\n\n<!-- try-it: runs=3 seconds=60.0 kept=0 "
+        "used=00-a:20.0:0,00-b:20.0:0,00-c:20.0:0 -->\nold answers\n"
+    )
     shared = (
         "## 04_analyze_errors.py\n\n<!-- try-it: runs=2 seconds=900.0 kept=1 "
         "used=05-shared:600.0:1,04-own:300.0:0 -->\nolder answers\n"
@@ -260,11 +263,12 @@ def test_one_run_is_never_called_a_win():
     assert "only roughly" in judge([0.30, 0.31], [0.40, 0.41]).words
     judged = judge([0.30, 0.41, 0.32], [0.40, 0.45, 0.42])
     assert not judged.clear and "overlap" in judged.words
-    for difference in (0.01, 0.5):
-        words = against_seeds(difference, 0.06, [42, 1])
-        assert words.startswith("one run: no conclusion")
-    assert "larger than the 0.06" in against_seeds(0.5, 0.06, [42, 1])
-    assert "no larger than the 0.06" in against_seeds(0.01, 0.06, [42, 1])
+    recipe = [0.34, 0.40]  # one run is placed against the unchanged lesson's range
+    assert placed(0.41, recipe) == "0.01 percentage points above" and not far(0.41, recipe)
+    assert placed(0.54, recipe) == "0.14 percentage points above" and far(0.54, recipe)
+    assert placed(0.37, recipe) == "within" and placed(0.30, recipe).endswith("below")
+    assert placed(27, [17, 27], "images", 0) == "within"
+    assert not far(0.90, [0.40])  # one run of the lesson has no range
 
 
 def test_a_kept_run_is_reused_only_with_the_same_keras_and_backend(tmp_path, mnist_npz):
